@@ -1,0 +1,212 @@
+//! The command line: `nocobase-conformance run` (the suite), `serve` (the reference server), and
+//! the same suite flags accepted by `cargo test --test conformance -- …`. Raw flags are parsed
+//! here; [`crate::config::RunConfig::from_args`] validates them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, also listed in `--help` and the README.
+pub const EXIT_CODES: &str = "Exit codes:
+  0  every scenario passed
+  1  the target did not conform (a scenario failed against a server that answered)
+  2  the suite could not run (bad flags, unreachable or wrong base URL, target never ready,
+     missing features or snapshots, Docker or Chromium missing when required)";
+
+/// NocoBase's "Using API Keys" tutorial as an executable conformance suite.
+#[derive(Debug, Parser)]
+#[command(name = "nocobase-conformance", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the conformance suite (against the embedded reference server unless --base-url is given).
+    #[command(after_help = EXIT_CODES)]
+    Run(RunArgs),
+    /// Serve the bundled reference server (NocoBase's API-keys surface) until interrupted.
+    Serve(ServeArgs),
+}
+
+/// Which server the suite runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetKind {
+    /// The bundled reference server, started in-process with a fresh database.
+    Embedded,
+    /// A running NocoBase (or reference server) at --base-url.
+    Live,
+    /// A container started with testcontainers (--image).
+    Container,
+}
+
+/// Flags of a suite run.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Target kind [default: live when --base-url is given, else embedded].
+    #[arg(long, value_enum, env = "NOCOBASE_TARGET")]
+    pub target: Option<TargetKind>,
+
+    /// API base URL of a running NocoBase, e.g. http://127.0.0.1:13000/api
+    #[arg(long, env = "NOCOBASE_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Admin account (username or email) the suite signs in with to set things up.
+    #[arg(long, env = "NOCOBASE_ACCOUNT", default_value = "admin@nocobase.com")]
+    pub account: String,
+
+    /// Admin password [default: admin123, NocoBase's install default].
+    #[arg(long, env = "NOCOBASE_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+
+    /// The target's APP_KEY, if known: enables the scenario that mints a key offline.
+    /// For the embedded target it is the server's key [default: a random one].
+    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
+    pub app_key: Option<String>,
+
+    /// Container image for --target container (`reference` or `nocobase`).
+    #[arg(long, env = "NOCOBASE_IMAGE", default_value = "reference")]
+    pub image: String,
+
+    /// Folder of .feature files.
+    #[arg(long, value_name = "DIR", env = "NOCOBASE_FEATURES")]
+    pub features: Option<PathBuf>,
+
+    /// Folder of reviewed snapshots.
+    #[arg(long, value_name = "DIR", env = "NOCOBASE_SNAPSHOTS")]
+    pub snapshots: Option<PathBuf>,
+
+    /// Run only scenarios whose name contains this text.
+    #[arg(long = "name", short = 'n', value_name = "TEXT")]
+    pub name: Option<String>,
+
+    /// Run only scenarios matching this tag expression, e.g. "@crud and not @slow".
+    #[arg(long, value_name = "EXPR")]
+    pub tags: Option<String>,
+
+    /// Scenarios run at the same time [default: 8 embedded, 1 live/container].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// Seconds to wait for any single HTTP response.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+
+    /// Seconds to wait for a starting target to become ready (it answers 503 meanwhile).
+    #[arg(long, value_name = "SECS", default_value_t = 180)]
+    pub ready_timeout: u64,
+
+    /// Write a JUnit XML report here.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Leave what the scenarios create in place (for debugging a live deployment).
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// Flags of the reference server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 13000)]
+    pub port: u16,
+    /// SQLite file to keep data in (created if missing) [default: in memory].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// JWT secret (NocoBase's APP_KEY) [default: a random one, printed at start].
+    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
+    pub app_key: Option<String>,
+    /// Root account email.
+    #[arg(long, default_value = "admin@nocobase.com")]
+    pub root_email: String,
+    /// Root account password.
+    #[arg(long, default_value = "admin123")]
+    pub root_password: String,
+}
+
+/// What `cargo test` and `cargo nextest` pass to a test binary; accepted and mostly ignored so
+/// that the suite runs as an ordinary test (`harness = false`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct LibtestArgs {
+    /// List tests instead of running them (nextest and `cargo test -- --list`).
+    #[arg(long, hide = true)]
+    pub list: bool,
+    /// Only ignored tests (the suite has none).
+    #[arg(long, hide = true)]
+    pub ignored: bool,
+    /// Also ignored tests.
+    #[arg(long, hide = true)]
+    pub include_ignored: bool,
+    /// Filter matches exactly.
+    #[arg(long, hide = true)]
+    pub exact: bool,
+    /// Output is never captured.
+    #[arg(long, hide = true)]
+    pub nocapture: bool,
+    /// Output is never captured.
+    #[arg(long, hide = true)]
+    pub no_capture: bool,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub show_output: bool,
+    /// Ignored.
+    #[arg(short, long, hide = true)]
+    pub quiet: bool,
+    /// Ignored (use --concurrency).
+    #[arg(long, hide = true, value_name = "N")]
+    pub test_threads: Option<String>,
+    /// Ignored.
+    #[arg(long, hide = true, value_name = "WHEN")]
+    pub color: Option<String>,
+    /// Ignored (`--format terse` is honoured with --list).
+    #[arg(long, hide = true, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Ignored.
+    #[arg(short = 'Z', hide = true, value_name = "FLAG")]
+    pub unstable: Vec<String>,
+    /// Skip tests whose name contains this text.
+    #[arg(long, hide = true, value_name = "TEXT")]
+    pub skip: Vec<String>,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub report_time: bool,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub ensure_time: bool,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub shuffle: bool,
+    /// Ignored.
+    #[arg(long, hide = true, value_name = "SEED")]
+    pub shuffle_seed: Option<String>,
+    /// Ignored.
+    #[arg(long, hide = true, value_name = "PATH")]
+    pub logfile: Option<String>,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub bench: bool,
+    /// Ignored.
+    #[arg(long, hide = true)]
+    pub test: bool,
+}
+
+/// The command line of `tests/conformance.rs`: the suite's flags, libtest's, and a test-name filter.
+#[derive(Debug, Parser)]
+#[command(name = "conformance", about = "The conformance suite as a cargo test", after_help = EXIT_CODES)]
+pub struct TestCli {
+    /// Suite flags.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// libtest flags.
+    #[command(flatten)]
+    pub libtest: LibtestArgs,
+    /// A test-name filter: `conformance` runs everything, other text selects scenarios by name.
+    pub filter: Option<String>,
+}

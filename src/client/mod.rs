@@ -1,0 +1,451 @@
+//! `NocoClient`: one method per NocoBase action the suite uses, each returning the [`Exchange`].
+//! Steps never build URLs; the client never follows redirects and always has timeouts.
+
+mod exchange;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use url::Url;
+
+pub use exchange::{Exchange, ResponseBody};
+
+use crate::error::{HarnessError, Result};
+use crate::secret::{Secret, scrub};
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// No `Authorization` header.
+    None,
+    /// `Authorization: Bearer <token>` (a session token or an API key).
+    Bearer(Secret),
+    /// An `Authorization` header sent verbatim.
+    Header(Secret),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum RequestBody {
+    /// JSON with `Content-Type: application/json`.
+    Json(Value),
+    /// Raw bytes with the given content type (malformed bodies, forms).
+    Raw {
+        /// `Content-Type` to send.
+        content_type: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+/// A request to the API.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path and query relative to the API base (`todos:list?page=2`), unencoded.
+    pub path: String,
+    /// Authentication.
+    pub credential: Credential,
+    /// Extra headers (`X-Role`, `Origin`, …).
+    pub headers: Vec<(String, String)>,
+    /// Body, if any.
+    pub body: Option<RequestBody>,
+}
+
+impl ApiRequest {
+    /// A request without body or extra headers.
+    pub fn new(method: Method, path: impl Into<String>, credential: &Credential) -> Self {
+        Self { method, path: path.into(), credential: credential.clone(), headers: Vec::new(), body: None }
+    }
+
+    /// Adds a JSON body.
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Some(RequestBody::Json(body));
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+/// Talks to one NocoBase (or reference server) API base.
+#[derive(Debug, Clone)]
+pub struct NocoClient {
+    http: reqwest::Client,
+    base: Url,
+    timeout: Duration,
+}
+
+/// Characters encoded in query keys and values (everything but RFC 3986 unreserved characters).
+const QUERY: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+impl NocoClient {
+    /// A client for the API at `base` (which ends with `/api` or `/api/`).
+    pub fn new(base: &Url, timeout: Duration) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .timeout(timeout)
+            .build()
+            .map_err(|e| HarnessError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let mut base = base.clone();
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(Self { http, base, timeout })
+    }
+
+    /// The API base URL (with a trailing slash).
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The full URL for a relative path and query, with the query properly encoded.
+    pub fn url(&self, path: &str) -> Result<Url> {
+        let (route, query) = match path.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (path, None),
+        };
+        let mut url = self
+            .base
+            .join(&format!("./{route}"))
+            .map_err(|e| HarnessError::Config(format!("bad request path {route:?}: {e}")))?;
+        if let Some(query) = query {
+            let encoded: Vec<String> = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, v)) => format!(
+                        "{}={}",
+                        percent_encoding::utf8_percent_encode(k, QUERY),
+                        percent_encoding::utf8_percent_encode(v, QUERY)
+                    ),
+                    None => percent_encoding::utf8_percent_encode(pair, QUERY).to_string(),
+                })
+                .collect();
+            url.set_query(Some(&encoded.join("&")));
+        }
+        Ok(url)
+    }
+
+    /// Sends a request and records the exchange. Only transport failures are errors; every HTTP
+    /// status is a result.
+    pub async fn send(&self, request: ApiRequest) -> Result<Exchange> {
+        let url = self.url(&request.path)?;
+        let mut builder = self.http.request(request.method.clone(), url.clone());
+        let mut shown_headers = Vec::new();
+        match &request.credential {
+            Credential::None => {}
+            Credential::Bearer(token) => {
+                builder = builder.header("Authorization", format!("Bearer {}", token.expose()));
+                shown_headers.push(("Authorization".to_owned(), "Bearer [redacted]".to_owned()));
+            }
+            Credential::Header(value) => {
+                builder = builder.header("Authorization", value.expose());
+                shown_headers.push(("Authorization".to_owned(), "[redacted]".to_owned()));
+            }
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+            shown_headers.push((name.clone(), scrub(value)));
+        }
+        let mut shown_body = None;
+        match &request.body {
+            Some(RequestBody::Json(value)) => {
+                builder = builder.json(value);
+                shown_body = Some(value.clone());
+            }
+            Some(RequestBody::Raw { content_type, bytes }) => {
+                builder = builder.header("Content-Type", content_type).body(bytes.clone());
+                shown_body = Some(Value::String(format!("<{} bytes of {content_type}>", bytes.len())));
+            }
+            None => {}
+        }
+        let response = builder.send().await.map_err(|e| self.transport_error(&request.method, &url, e))?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut headers = Vec::new();
+        for (name, value) in response.headers() {
+            let name = name.as_str().to_ascii_lowercase();
+            let keep = name.starts_with("access-control-") || name == "vary" || name == "x-new-token";
+            if keep {
+                let value = value.to_str().unwrap_or_default();
+                let value = if name == "x-new-token" { "[redacted]".to_owned() } else { value.to_owned() };
+                headers.push((name, value));
+            }
+        }
+        let bytes = response.bytes().await.map_err(|e| self.transport_error(&request.method, &url, e))?;
+        let body = if bytes.is_empty() {
+            ResponseBody::Empty
+        } else {
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(v) if content_type.as_deref().is_none_or(|ct| ct.contains("json")) => ResponseBody::Json(v),
+                _ => ResponseBody::Text(String::from_utf8_lossy(&bytes).into_owned()),
+            }
+        };
+        Ok(Exchange {
+            method: request.method.to_string(),
+            path: request.path.clone(),
+            request_headers: shown_headers,
+            request_body: shown_body.map(|b| mask_body(&b)),
+            status,
+            content_type,
+            body,
+            headers,
+        })
+    }
+
+    fn transport_error(&self, method: &Method, url: &Url, error: reqwest::Error) -> HarnessError {
+        let shown = scrub(url.as_str());
+        if error.is_timeout() {
+            HarnessError::Timeout { url: shown, after: self.timeout }
+        } else if error.is_connect() {
+            HarnessError::Unreachable { url: shown, reason: root_cause(&error) }
+        } else {
+            HarnessError::Transport { method: method.to_string(), url: shown, reason: root_cause(&error) }
+        }
+    }
+
+    // --- one method per NocoBase action -------------------------------------------------------
+
+    /// `GET __health_check`.
+    pub async fn health_check(&self) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "__health_check", &Credential::None)).await
+    }
+
+    /// `GET app:getInfo`.
+    pub async fn app_get_info(&self) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "app:getInfo", &Credential::None)).await
+    }
+
+    /// `POST auth:signIn` with the basic authenticator.
+    pub async fn auth_sign_in(&self, account: &str, password: &Secret) -> Result<Exchange> {
+        let request = ApiRequest::new(Method::POST, "auth:signIn", &Credential::None)
+            .header("X-Authenticator", "basic")
+            .json(json!({"account": account, "password": password.expose()}));
+        self.send(request).await
+    }
+
+    /// `GET auth:check`.
+    pub async fn auth_check(&self, credential: &Credential) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "auth:check", credential)).await
+    }
+
+    /// `POST auth:signOut`.
+    pub async fn auth_sign_out(&self, credential: &Credential) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, "auth:signOut", credential)).await
+    }
+
+    /// `GET pm:get?filterByTk=<plugin>`.
+    pub async fn pm_get(&self, credential: &Credential, plugin: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, format!("pm:get?filterByTk={plugin}"), credential)).await
+    }
+
+    /// `POST pm:enable?filterByTk=<plugin>`.
+    pub async fn pm_enable(&self, credential: &Credential, plugin: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("pm:enable?filterByTk={plugin}"), credential)).await
+    }
+
+    /// `GET swagger:getUrls`.
+    pub async fn swagger_get_urls(&self, credential: &Credential) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "swagger:getUrls", credential)).await
+    }
+
+    /// `GET swagger:get?ns=<ns>`.
+    pub async fn swagger_get(&self, credential: &Credential, ns: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, format!("swagger:get?ns={ns}"), credential)).await
+    }
+
+    /// `POST collections:create`.
+    pub async fn collections_create(&self, credential: &Credential, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, "collections:create", credential).json(body)).await
+    }
+
+    /// `GET collections:get?filterByTk=<name>&appends[]=fields`.
+    pub async fn collections_get(&self, credential: &Credential, name: &str) -> Result<Exchange> {
+        let path = format!("collections:get?filterByTk={name}&appends[]=fields");
+        self.send(ApiRequest::new(Method::GET, path, credential)).await
+    }
+
+    /// `GET collections:list?filter=…` (used to find leftovers by name).
+    pub async fn collections_list(&self, credential: &Credential, filter: &Value) -> Result<Exchange> {
+        let path = format!("collections:list?paginate=false&filter={filter}");
+        self.send(ApiRequest::new(Method::GET, path, credential)).await
+    }
+
+    /// `POST collections:destroy?filterByTk=<name>`.
+    pub async fn collections_destroy(&self, credential: &Credential, name: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("collections:destroy?filterByTk={name}"), credential)).await
+    }
+
+    /// `POST collections/<name>/fields:create`.
+    pub async fn collection_fields_create(&self, credential: &Credential, collection: &str, body: Value) -> Result<Exchange> {
+        let path = format!("collections/{collection}/fields:create");
+        self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
+    }
+
+    /// `GET <collection>:list?<query>`.
+    pub async fn records_list(&self, credential: &Credential, collection: &str, query: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, with_query(&format!("{collection}:list"), query), credential)).await
+    }
+
+    /// `GET <collection>:get?filterByTk=<id>`.
+    pub async fn records_get(&self, credential: &Credential, collection: &str, id: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, format!("{collection}:get?filterByTk={id}"), credential)).await
+    }
+
+    /// `POST <collection>:create`.
+    pub async fn records_create(&self, credential: &Credential, collection: &str, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("{collection}:create"), credential).json(body)).await
+    }
+
+    /// `POST <collection>:update?filterByTk=<id>`.
+    pub async fn records_update(&self, credential: &Credential, collection: &str, id: &str, body: Value) -> Result<Exchange> {
+        let path = format!("{collection}:update?filterByTk={id}");
+        self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
+    }
+
+    /// `POST <collection>:destroy?filterByTk=<id>`.
+    pub async fn records_destroy(&self, credential: &Credential, collection: &str, id: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("{collection}:destroy?filterByTk={id}"), credential)).await
+    }
+
+    /// `POST roles:create`.
+    pub async fn roles_create(&self, credential: &Credential, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, "roles:create", credential).json(body)).await
+    }
+
+    /// `GET roles:get?filterByTk=<name>`.
+    pub async fn roles_get(&self, credential: &Credential, name: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, format!("roles:get?filterByTk={name}"), credential)).await
+    }
+
+    /// `GET roles:list?filter=…`.
+    pub async fn roles_list(&self, credential: &Credential, filter: &Value) -> Result<Exchange> {
+        let path = format!("roles:list?paginate=false&filter={filter}");
+        self.send(ApiRequest::new(Method::GET, path, credential)).await
+    }
+
+    /// `POST roles:update?filterByTk=<name>`.
+    pub async fn roles_update(&self, credential: &Credential, name: &str, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("roles:update?filterByTk={name}"), credential).json(body)).await
+    }
+
+    /// `POST roles:destroy?filterByTk=<name>`.
+    pub async fn roles_destroy(&self, credential: &Credential, name: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("roles:destroy?filterByTk={name}"), credential)).await
+    }
+
+    /// `GET roles:check`.
+    pub async fn roles_check(&self, credential: &Credential) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "roles:check", credential)).await
+    }
+
+    /// `POST roles/<role>/dataSourceResources:create` as the admin UI sends it.
+    pub async fn role_resources_create(&self, credential: &Credential, role: &str, collection: &str, body: Value) -> Result<Exchange> {
+        let filter = json!({"dataSourceKey": "main", "name": collection});
+        let path = format!("roles/{role}/dataSourceResources:create?filterByTk={collection}&filter={filter}");
+        self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
+    }
+
+    /// `GET roles/<role>/dataSourceResources:get` with the actions appended, as the admin UI asks.
+    pub async fn role_resources_get(&self, credential: &Credential, role: &str, collection: &str) -> Result<Exchange> {
+        let filter = json!({"dataSourceKey": "main", "name": collection});
+        let path = format!(
+            "roles/{role}/dataSourceResources:get?filterByTk={collection}&appends[]=actions&appends[]=actions.scope&filter={filter}"
+        );
+        self.send(ApiRequest::new(Method::GET, path, credential)).await
+    }
+
+    /// `POST roles/<role>/users:add` with body `[ids]`.
+    pub async fn role_users_add(&self, credential: &Credential, role: &str, ids: &[i64]) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/users:add"), credential).json(json!(ids))).await
+    }
+
+    /// `POST roles/<role>/users:remove` with body `[ids]`.
+    pub async fn role_users_remove(&self, credential: &Credential, role: &str, ids: &[i64]) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/users:remove"), credential).json(json!(ids))).await
+    }
+
+    /// `POST roles/<role>/snippets:add` (or `:remove`) with a list of snippets.
+    pub async fn role_snippets(&self, credential: &Credential, role: &str, add: bool, snippets: Value) -> Result<Exchange> {
+        let action = if add { "add" } else { "remove" };
+        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/snippets:{action}"), credential).json(snippets)).await
+    }
+
+    /// `POST users:create`.
+    pub async fn users_create(&self, credential: &Credential, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, "users:create", credential).json(body)).await
+    }
+
+    /// `GET users:list?filter=…`.
+    pub async fn users_list(&self, credential: &Credential, filter: &Value) -> Result<Exchange> {
+        let path = format!("users:list?paginate=false&filter={filter}");
+        self.send(ApiRequest::new(Method::GET, path, credential)).await
+    }
+
+    /// `POST users:destroy?filterByTk=<id>`.
+    pub async fn users_destroy(&self, credential: &Credential, id: i64) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("users:destroy?filterByTk={id}"), credential)).await
+    }
+
+    /// `GET users/<id>/roles:list`.
+    pub async fn user_roles_list(&self, credential: &Credential, id: i64) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, format!("users/{id}/roles:list"), credential)).await
+    }
+
+    /// `POST apiKeys:create`.
+    pub async fn api_keys_create(&self, credential: &Credential, body: Value) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, "apiKeys:create", credential).json(body)).await
+    }
+
+    /// `GET apiKeys:list?<query>`.
+    pub async fn api_keys_list(&self, credential: &Credential, query: &str) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, with_query("apiKeys:list", query), credential)).await
+    }
+
+    /// `POST apiKeys:destroy?filterByTk=<id>`.
+    pub async fn api_keys_destroy(&self, credential: &Credential, id: i64) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::POST, format!("apiKeys:destroy?filterByTk={id}"), credential)).await
+    }
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    let query = query.trim_start_matches('?');
+    if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+}
+
+/// Masks the values of body keys that hold secrets.
+fn mask_body(body: &Value) -> Value {
+    match body {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let secret = matches!(k.as_str(), "password" | "token" | "oldPassword" | "newPassword" | "confirmPassword");
+                    (k.clone(), if secret && !v.is_null() { json!("[redacted]") } else { mask_body(v) })
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(mask_body).collect()),
+        other => other.clone(),
+    }
+}
+
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    scrub(&cause.to_string())
+}

@@ -1,0 +1,150 @@
+//! A validated run configuration, built from the raw command-line flags (which clap may have
+//! filled from `NOCOBASE_*` environment variables; no other module reads the environment).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::cli::{RunArgs, TargetKind};
+use crate::error::{HarnessError, Result};
+use crate::secret::Secret;
+
+/// Where the suite runs.
+#[derive(Debug, Clone)]
+pub enum TargetSpec {
+    /// The reference server in this process.
+    Embedded,
+    /// A running server at this API base URL.
+    Live(Url),
+    /// A container started for the run.
+    Container {
+        /// `reference` or `nocobase`.
+        image: String,
+    },
+}
+
+/// Everything a run needs, checked.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Where to run.
+    pub target: TargetSpec,
+    /// Admin account.
+    pub account: String,
+    /// Admin password.
+    pub password: Secret,
+    /// The target's APP_KEY, when known.
+    pub app_key: Option<Secret>,
+    /// Feature files.
+    pub features: PathBuf,
+    /// Reviewed snapshots.
+    pub snapshots: PathBuf,
+    /// Scenario-name filter.
+    pub name: Option<String>,
+    /// Tag expression.
+    pub tags: Option<String>,
+    /// Concurrent scenarios.
+    pub concurrency: usize,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// How long a starting target may answer 503.
+    pub ready_timeout: Duration,
+    /// JUnit report path.
+    pub junit: Option<PathBuf>,
+    /// Keep created data.
+    pub keep: bool,
+}
+
+/// The project's own folder (where `features/` and `snapshots/` are).
+pub fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+impl RunConfig {
+    /// Validates raw flags.
+    pub fn from_args(args: RunArgs) -> Result<Self> {
+        let target_kind = match (args.target, &args.base_url) {
+            (Some(kind), _) => kind,
+            (None, Some(_)) => TargetKind::Live,
+            (None, None) => TargetKind::Embedded,
+        };
+        let target = match target_kind {
+            TargetKind::Embedded => {
+                if args.base_url.is_some() {
+                    return Err(HarnessError::Config(
+                        "--target embedded starts its own server; drop --base-url or use --target live".into(),
+                    ));
+                }
+                TargetSpec::Embedded
+            }
+            TargetKind::Live => {
+                let raw = args.base_url.as_deref().ok_or_else(|| {
+                    HarnessError::Config("--target live needs --base-url (e.g. http://127.0.0.1:13000/api)".into())
+                })?;
+                TargetSpec::Live(parse_base_url(raw)?)
+            }
+            TargetKind::Container => TargetSpec::Container { image: args.image.clone() },
+        };
+        let features = args.features.unwrap_or_else(|| project_dir().join("features"));
+        if !features.is_dir() {
+            return Err(HarnessError::Config(format!(
+                "no feature files at {} (pass --features DIR)",
+                features.display()
+            )));
+        }
+        let snapshots = args.snapshots.unwrap_or_else(|| project_dir().join("snapshots"));
+        let remote = !matches!(target, TargetSpec::Embedded);
+        let concurrency = args.concurrency.unwrap_or(if remote { 1 } else { 8 });
+        if concurrency == 0 {
+            return Err(HarnessError::Config("--concurrency must be at least 1".into()));
+        }
+        if args.timeout == 0 || args.ready_timeout == 0 {
+            return Err(HarnessError::Config("--timeout and --ready-timeout must be at least 1 second".into()));
+        }
+        Ok(Self {
+            target,
+            account: args.account,
+            password: Secret::new(args.password.unwrap_or_else(|| "admin123".to_owned())),
+            app_key: args.app_key.filter(|k| !k.is_empty()).map(Secret::new),
+            features,
+            snapshots,
+            name: args.name,
+            tags: args.tags,
+            concurrency,
+            timeout: Duration::from_secs(args.timeout),
+            ready_timeout: Duration::from_secs(args.ready_timeout),
+            junit: args.junit,
+            keep: args.keep,
+        })
+    }
+}
+
+/// Checks a `--base-url`: http(s), no query or fragment; a trailing slash is dropped.
+pub fn parse_base_url(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        HarnessError::Config(format!("--base-url {raw:?} is not a URL ({e}); expected e.g. http://127.0.0.1:13000/api"))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(HarnessError::Config(format!("--base-url {raw:?} must start with http:// or https://")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(HarnessError::Config(format!("--base-url {raw:?} must not have a query or fragment")));
+    }
+    let mut url = url;
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_trimmed() {
+        assert_eq!(parse_base_url("http://127.0.0.1:13000/api/").map(|u| u.to_string()).ok(), Some("http://127.0.0.1:13000/api".into()));
+        assert!(parse_base_url("ftp://x/api").is_err());
+        assert!(parse_base_url("not a url").is_err());
+        assert!(parse_base_url("http://x/api?a=1").is_err());
+    }
+}

@@ -1,0 +1,279 @@
+//! The bundled reference server: NocoBase 2.2's HTTP API for the "Using API Keys" tutorial,
+//! reimplemented on axum and SQLite. [`app`] builds the router; [`serve`] runs it on a listener.
+//!
+//! Requests under `/api` go through NocoBase's pipeline in NocoBase's order: the URL grammar
+//! (unknown resources and actions are a plain-text 404 before any authentication), query and body
+//! parsing, the filter-parameter check of update/destroy, the bearer token, the request's role, the
+//! ACL, the action, and data-wrapping. Everything else answers a small HTML page, as NocoBase's
+//! gateway serves its web app outside `/api`.
+
+mod acl;
+mod auth;
+mod clock;
+mod cors;
+mod error;
+mod filter;
+mod ids;
+mod inspect;
+mod json_body;
+mod qs;
+mod reply;
+mod repository;
+mod request;
+mod resources;
+mod schema;
+mod store;
+mod swagger;
+mod tokens;
+mod values;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub use store::RootAccount;
+
+use self::acl::{Access, Grant};
+use self::auth::Caller;
+use self::error::{ApiError, ApiResult};
+use self::reply::Reply;
+use self::request::{Params, Route};
+use self::store::Store;
+use self::tokens::Signer;
+
+/// NocoBase's request body limit (`REQUEST_BODY_LIMIT`, 10 MB).
+const BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// How the reference server is set up.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The JWT secret (NocoBase's `APP_KEY`).
+    pub app_key: String,
+    /// The root account created on first start.
+    pub root: RootAccount,
+    /// A SQLite file to keep data in; `None` for a fresh in-memory database.
+    pub database: Option<PathBuf>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            app_key: "reference-server-app-key".to_owned(),
+            root: RootAccount::default(),
+            database: None,
+        }
+    }
+}
+
+/// Why the reference server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or initialised.
+    #[error("could not open the reference server's database: {0}")]
+    Database(String),
+    /// The listener failed.
+    #[error("the reference server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Shared state of a running reference server.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    signer: Signer,
+    config: ServerConfig,
+}
+
+impl AppState {
+    /// Opens the database and prepares the signer.
+    pub fn new(config: ServerConfig) -> Result<Self, StartError> {
+        let store = Store::open(config.database.as_deref(), &config.root)
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        let signer = Signer::new(&config.app_key);
+        Ok(Self(Arc::new(Inner { store, signer, config })))
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.0.signer
+    }
+
+    pub(crate) fn config(&self) -> &ServerConfig {
+        &self.0.config
+    }
+}
+
+/// The reference server's router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/api/__health_check", axum::routing::any(health_check))
+        .route("/api", axum::routing::any(api))
+        .route("/api/{*path}", axum::routing::any(api))
+        .fallback(web_app)
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(cors::layer))
+        .with_state(state)
+}
+
+/// Serves the router on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), StartError> {
+    axum::serve(listener, app(state)).await?;
+    Ok(())
+}
+
+async fn health_check() -> Reply {
+    Reply::Text("ok")
+}
+
+/// What NocoBase's gateway answers outside `/api`: its web app.
+async fn web_app() -> Response {
+    const PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>NocoBase</title></head>\
+        <body><div id=\"root\"></div><!-- reference server: the API lives under /api --></body></html>";
+    let mut response = Response::new(Body::from(PAGE));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response
+}
+
+/// One request's parsed inputs and who is making it.
+pub(crate) struct Ctx<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) route: Route,
+    pub(crate) params: Params,
+    pub(crate) body: Value,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) caller: Option<Caller>,
+    pub(crate) grant: Grant,
+}
+
+impl Ctx<'_> {
+    /// The caller; only `None` for public actions.
+    pub(crate) fn caller(&self) -> ApiResult<&Caller> {
+        self.caller.as_ref().ok_or_else(|| ApiError::Internal("action needs a caller".into()))
+    }
+
+    /// The body as an object (`{}` for anything else).
+    pub(crate) fn values(&self) -> serde_json::Map<String, Value> {
+        self.body.as_object().cloned().unwrap_or_default()
+    }
+}
+
+async fn api(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().strip_prefix("/api").unwrap_or("").to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let method = parts.method.clone();
+    let headers = parts.headers;
+    let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::Client {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: "request entity too large".to_owned(),
+                code: None,
+            }
+            .into_response();
+        }
+    };
+    let state_for_task = state.clone();
+    let result = tokio::task::spawn_blocking(move || handle(&state_for_task, &method, &path, query.as_deref(), &headers, &bytes)).await;
+    match result {
+        Ok(Ok((reply, renewed))) => {
+            let mut response = reply.into_response();
+            if let Some(token) = renewed.and_then(|t| HeaderValue::from_str(&t).ok()) {
+                response.headers_mut().insert("x-new-token", token);
+            }
+            response
+        }
+        Ok(Err(error)) => error.into_response(),
+        Err(join) => ApiError::Internal(format!("handler panicked: {join}")).into_response(),
+    }
+}
+
+fn handle(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+) -> ApiResult<(Reply, Option<String>)> {
+    let route = request::route(method, path).ok_or(ApiError::NotFound)?;
+    let catalog = state.store().catalog();
+    if !resources::exists(state.store(), &catalog, &route) {
+        return Err(ApiError::NotFound);
+    }
+    let params = Params::parse(query, &route)?;
+    let body = if bytes.is_empty() || !is_json(headers) {
+        Value::Object(Default::default())
+    } else {
+        json_body::parse(bytes).map_err(ApiError::bad_request)?
+    };
+    check_filter_params(&route, &params)?;
+
+    let access = acl::access(&route.resource, &route.action);
+    let mut caller = None;
+    let mut grant = Grant::default();
+    if access != Access::Public {
+        let token = auth::bearer_token(headers, params.str("token"));
+        let authenticator = headers.get("x-authenticator").and_then(|v| v.to_str().ok()).unwrap_or("basic");
+        let x_role = headers.get("x-role").and_then(|v| v.to_str().ok());
+        let found = if authenticator == "basic" {
+            Some(state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?)
+        } else {
+            None
+        };
+        if access == Access::Acl || found.is_none() {
+            let decision = match &found {
+                Some(c) => state.store().read(|conn, catalog| acl::decide(conn, catalog, &c.role, &route.resource, &route.action))?,
+                None => None,
+            };
+            grant = decision.ok_or_else(ApiError::forbidden)?;
+        }
+        caller = found;
+    }
+    let renewed = caller.as_ref().and_then(|c| c.renewed.clone());
+    let ctx = Ctx { state, route, params, body, headers, caller, grant };
+    let reply = resources::dispatch(&ctx)?;
+    Ok((reply, renewed))
+}
+
+/// koa-bodyparser reads JSON bodies (`application/json` and `+json` types); others are left alone.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let ct = ct.to_ascii_lowercase();
+            ct.starts_with("application/json") || ct.contains("+json") || ct.starts_with("application/csp-report")
+        })
+        .unwrap_or(false)
+}
+
+/// `validate-filter-params`: update and destroy need a filter or a key — checked before auth.
+fn check_filter_params(route: &Route, params: &Params) -> ApiResult<()> {
+    let action = route.action.as_str();
+    if !matches!(action, "update" | "destroy") || route.resource.contains('.') {
+        return Ok(());
+    }
+    let forced = |key: &str| matches!(params.query.get(key), Some(Value::String(s)) if s == "true");
+    if (action == "update" && forced("forceUpdate")) || (action == "destroy" && forced("truncate")) {
+        return Ok(());
+    }
+    if params.filter_by_tk().is_some() || params.filter().is_some() {
+        return Ok(());
+    }
+    Err(ApiError::server(format!("to do {action} action, filter or filterByTk is required")))
+}

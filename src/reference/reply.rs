@@ -1,0 +1,71 @@
+//! What an action hands back, and NocoBase's data-wrapping of it: plain values become
+//! `{"data": …}`, paginated lists `{"data": rows, "meta": …}`, a few actions answer bare bodies.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// The result of a successful action.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// Wrapped as `{"data": value}` (`null` stays `null`).
+    Data(Value),
+    /// A paginated list: `{"data": rows, "meta": meta}`.
+    Page {
+        /// The page's rows.
+        rows: Vec<Value>,
+        /// `count`, `page`, `pageSize`, `totalPage`.
+        meta: Value,
+    },
+    /// A single value with meta: `{"data": value, "meta": meta}` (`roles:check`).
+    WithMeta(Value, Value),
+    /// A body NocoBase does not wrap (`swagger:get`, the `{}` of `users:add`).
+    Bare(Value),
+    /// Plain text without a content type (`__health_check`'s `ok`).
+    Text(&'static str),
+    /// An HTML page (`iframeHtml:getHtml`).
+    Html(String),
+    /// A finished response with headers of its own (sign-in sets cookies).
+    Custom(Response),
+}
+
+impl Reply {
+    /// `{"data": {}}`-less empty object NocoBase answers when a handler sets no body.
+    pub(crate) fn empty() -> Self {
+        Reply::Bare(json!({}))
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        match self {
+            Reply::Data(value) => json_response(StatusCode::OK, &json!({ "data": value })),
+            Reply::Page { rows, meta } => {
+                json_response(StatusCode::OK, &json!({ "data": rows, "meta": meta }))
+            }
+            Reply::WithMeta(data, meta) => json_response(StatusCode::OK, &json!({ "data": data, "meta": meta })),
+            Reply::Bare(value) => json_response(StatusCode::OK, &value),
+            Reply::Text(text) => Response::new(Body::from(text)),
+            Reply::Html(html) => {
+                let mut response = Response::new(Body::from(html));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=UTF-8"));
+                response
+            }
+            Reply::Custom(response) => response,
+        }
+    }
+}
+
+/// A JSON response with Koa's content type.
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
+    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}

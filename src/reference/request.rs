@@ -1,0 +1,221 @@
+//! NocoBase's URL grammar (`packages/core/resourcer/src/utils.ts`): `/todos:list`, `/todos/1`,
+//! `/roles/<name>/users:add`, `/apiKeys:destroy/5`; an explicit `:action` wins over the HTTP
+//! method. And the action parameters taken from the query string (`parseQuery`): `qs`-parsed, a
+//! string `filter` JSON-parsed, `filterByTk` smart-parsed, comma lists split.
+
+use axum::http::Method;
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+use super::error::{ApiError, ApiResult};
+use super::qs;
+
+/// A parsed `resource:action` request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Route {
+    /// `todos`, or `roles.users` for association resources.
+    pub(crate) resource: String,
+    /// The action name.
+    pub(crate) action: String,
+    /// The record key from the path (`/todos/1`, `/apiKeys:destroy/5`).
+    pub(crate) index: Option<String>,
+    /// The parent key of an association resource (`/roles/<this>/users:add`).
+    pub(crate) associated_index: Option<String>,
+}
+
+/// Parses the path after `/api` (e.g. `/todos:list`). `None` means no route: Koa's 404.
+pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
+    let path = percent_decode_str(path).decode_utf8().ok()?;
+    let trimmed = path.strip_suffix('/').unwrap_or(&path);
+    let segments: Vec<&str> = trimmed.strip_prefix('/')?.split('/').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let verb = method.as_str().to_ascii_lowercase();
+    let (resource_segment, index, associated, associated_index, by_method) = match segments.as_slice() {
+        [r] => (*r, None, None, None, match verb.as_str() {
+            "get" => Some("list"),
+            "post" => Some("create"),
+            "delete" => Some("destroy"),
+            _ => None,
+        }),
+        [r, i] => (*r, Some(*i), None, None, match verb.as_str() {
+            "get" => Some("get"),
+            "put" | "patch" => Some("update"),
+            "delete" => Some("destroy"),
+            _ => None,
+        }),
+        [a, ai, r] => (*r, None, Some(*a), Some(*ai), match verb.as_str() {
+            "get" => Some("list"),
+            "post" => Some("create"),
+            "delete" => Some("destroy"),
+            _ => None,
+        }),
+        [a, ai, r, i] => (*r, Some(*i), Some(*a), Some(*ai), match verb.as_str() {
+            "get" => Some("get"),
+            "post" => Some("create"),
+            "put" | "patch" => Some("update"),
+            "delete" => Some("destroy"),
+            _ => None,
+        }),
+        _ => return None,
+    };
+    let (name, explicit) = match resource_segment.split_once(':') {
+        Some((name, action)) => (name, Some(action)),
+        None => (resource_segment, None),
+    };
+    let action = explicit.or(by_method)?;
+    if name.is_empty() || action.is_empty() {
+        return None;
+    }
+    let resource = match associated {
+        Some(parent) => format!("{parent}.{name}"),
+        None => name.to_owned(),
+    };
+    Some(Route {
+        resource,
+        action: action.to_owned(),
+        index: index.map(str::to_owned),
+        associated_index: associated_index.map(str::to_owned),
+    })
+}
+
+/// The action parameters NocoBase derives from the query string and the path.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params {
+    /// Everything `qs` parsed, after NocoBase's conversions.
+    pub(crate) query: Map<String, Value>,
+}
+
+impl Params {
+    /// Parses the raw query; a `filter` that is not JSON fails as NocoBase's `parseQuery` does.
+    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> ApiResult<Self> {
+        let mut query = qs::parse(raw_query.unwrap_or(""));
+        if let Some(Value::String(text)) = query.get("filter") {
+            let parsed: Value = serde_json::from_str(text).map_err(|_| ApiError::NotFound)?;
+            query.insert("filter".into(), parsed);
+        }
+        if let Some(Value::String(text)) = query.get("filterByTk") {
+            let trimmed = text.trim();
+            if trimmed.starts_with('{') || trimmed.starts_with('[') {
+                if let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
+                    query.insert("filterByTk".into(), parsed);
+                }
+            }
+        }
+        if let Some(Value::Object(indexed)) = query.get("filterByTk") {
+            if indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
+                let list = indexed.values().cloned().collect();
+                query.insert("filterByTk".into(), Value::Array(list));
+            }
+        }
+        if let Some(index) = &route.index {
+            if !query.contains_key("filterByTk") {
+                query.insert("filterByTk".into(), Value::String(index.clone()));
+            }
+        }
+        Ok(Self { query })
+    }
+
+    /// A string parameter.
+    pub(crate) fn str(&self, key: &str) -> Option<&str> {
+        self.query.get(key).and_then(Value::as_str)
+    }
+
+    /// The `filter` object, if any.
+    pub(crate) fn filter(&self) -> Option<Value> {
+        match self.query.get("filter") {
+            Some(Value::Object(m)) if !m.is_empty() => Some(Value::Object(m.clone())),
+            Some(Value::Object(_)) | None | Some(Value::Null) => None,
+            Some(other) => Some(other.clone()),
+        }
+    }
+
+    /// `filterByTk`, if any.
+    pub(crate) fn filter_by_tk(&self) -> Option<Value> {
+        self.query.get("filterByTk").filter(|v| !v.is_null()).cloned()
+    }
+
+    /// A list parameter given as `a,b`, `a[]=x&a[]=y` or repeated keys.
+    pub(crate) fn list(&self, key: &str) -> Option<Vec<String>> {
+        let value = self.query.get(key)?;
+        let items: Vec<String> = match value {
+            Value::String(s) => s.split(',').map(str::to_owned).collect(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|v| v.as_str())
+                .flat_map(|s| s.split(',').map(str::to_owned))
+                .collect(),
+            _ => return None,
+        };
+        Some(items.into_iter().filter(|s| !s.is_empty()).collect())
+    }
+
+    /// `page` and `pageSize` as NocoBase's `parseInt` reads them (`None` for NaN).
+    pub(crate) fn int(&self, key: &str) -> Option<Option<i64>> {
+        let value = self.query.get(key)?;
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Array(items) => items.first().and_then(Value::as_str).unwrap_or("").to_owned(),
+            _ => String::new(),
+        };
+        Some(parse_int(&text))
+    }
+
+    /// `paginate=false`.
+    pub(crate) fn unpaginated(&self) -> bool {
+        matches!(self.query.get("paginate"), Some(Value::String(s)) if s == "false")
+            || matches!(self.query.get("paginate"), Some(Value::Bool(false)))
+    }
+}
+
+/// JavaScript's `parseInt(text)`: leading whitespace, a sign, digits; `None` for NaN.
+pub(crate) fn parse_int(text: &str) -> Option<i64> {
+    let t = text.trim_start();
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+    digits[..end].parse::<i64>().ok().map(|n| sign * n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(method: Method, path: &str) -> Option<(String, String, Option<String>, Option<String>)> {
+        route(&method, path).map(|r| (r.resource, r.action, r.index, r.associated_index))
+    }
+
+    #[test]
+    fn explicit_actions_ignore_the_method() {
+        assert_eq!(r(Method::GET, "/todos:create"), Some(("todos".into(), "create".into(), None, None)));
+        assert_eq!(r(Method::DELETE, "/todos:list"), Some(("todos".into(), "list".into(), None, None)));
+        assert_eq!(
+            r(Method::POST, "/apiKeys:destroy/5"),
+            Some(("apiKeys".into(), "destroy".into(), Some("5".into()), None))
+        );
+    }
+
+    #[test]
+    fn rest_forms_and_associations() {
+        assert_eq!(r(Method::GET, "/todos/1"), Some(("todos".into(), "get".into(), Some("1".into()), None)));
+        assert_eq!(r(Method::PATCH, "/todos"), None);
+        assert_eq!(r(Method::PUT, "/todos"), None);
+        assert_eq!(
+            r(Method::POST, "/roles/todos/users:add"),
+            Some(("roles.users".into(), "add".into(), None, Some("todos".into())))
+        );
+        assert_eq!(r(Method::GET, "/todos:list/"), Some(("todos".into(), "list".into(), None, None)));
+    }
+
+    #[test]
+    fn javascript_parse_int() {
+        assert_eq!(parse_int("20"), Some(20));
+        assert_eq!(parse_int("2abc"), Some(2));
+        assert_eq!(parse_int("abc"), None);
+        assert_eq!(parse_int("-1"), Some(-1));
+    }
+}

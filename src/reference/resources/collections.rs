@@ -1,0 +1,318 @@
+//! The collection manager (`plugin-data-source-main`): `collections:create` (the admin UI's
+//! "General collection" body with preset fields, or a hand-made one), `collections:get|list|
+//! destroy`, and `collections/<name>/fields:create|list`. Creating a collection creates its table
+//! and its record resource (`<name>:list`, …); destroying it drops both.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+use crate::reference::Ctx;
+use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::ids::uid;
+use crate::reference::reply::Reply;
+use crate::reference::schema::{FieldKind, quote, user_collection};
+use crate::reference::store::load_fields;
+
+/// Collections `collections:destroy` never removes (NocoBase's fixed params).
+const PROTECTED: &[&str] = &["users", "roles", "rolesUsers"];
+/// Options kept in their own columns rather than in a field's `options`.
+const FIELD_COLUMNS: &[&str] = &["key", "name", "type", "interface", "description", "collectionName", "parentKey", "reverseKey"];
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A field as `collections:create` echoes it: key, name, type, interface, collectionName, options.
+fn echo_field(key: &str, collection: &str, given: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("key".into(), json!(key));
+    for k in ["name", "type", "interface"] {
+        if let Some(v) = given.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    out.insert("collectionName".into(), json!(collection));
+    for (k, v) in given {
+        if !FIELD_COLUMNS.contains(&k.as_str()) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    if given.get("type").and_then(Value::as_str) == Some("belongsTo") && !out.contains_key("targetKey") {
+        out.insert("targetKey".into(), json!("id"));
+    }
+    out
+}
+
+/// A stored field as `collections:get` and `fields:list` show it.
+fn stored_field(key: &str, collection: &str, options: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("key".into(), json!(key));
+    for k in ["name", "type", "interface"] {
+        out.insert(k.into(), options.get(k).cloned().unwrap_or(Value::Null));
+    }
+    out.insert("description".into(), Value::Null);
+    out.insert("collectionName".into(), json!(collection));
+    out.insert("parentKey".into(), Value::Null);
+    out.insert("reverseKey".into(), Value::Null);
+    for (k, v) in options {
+        if !FIELD_COLUMNS.contains(&k.as_str()) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+fn insert_field(tx: &rusqlite::Transaction<'_>, collection: &str, field: &Map<String, Value>, sort: i64) -> ApiResult<Map<String, Value>> {
+    let mut options = field.clone();
+    if options.get("type").and_then(Value::as_str) == Some("belongsTo") && !options.contains_key("targetKey") {
+        options.insert("targetKey".into(), json!("id"));
+    }
+    let stored: Map<String, Value> =
+        options.iter().filter(|(k, _)| !FIELD_COLUMNS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let key = uid();
+    tx.execute(
+        "INSERT INTO fields (key, name, type, interface, description, collectionName, options, sort) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
+        params![
+            key,
+            field.get("name").and_then(Value::as_str),
+            field.get("type").and_then(Value::as_str),
+            field.get("interface").and_then(Value::as_str),
+            collection,
+            Value::Object(stored).to_string(),
+            sort
+        ],
+    )?;
+    Ok(echo_field(&key, collection, field))
+}
+
+/// `POST /api/collections:create`.
+pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let mut values = ctx.values();
+    let name = values.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if !valid_name(&name) {
+        return Err(ApiError::bad_request(format!("Invalid collection name \"{name}\"")));
+    }
+    let fields: Vec<Map<String, Value>> = values
+        .remove("fields")
+        .and_then(|f| f.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.as_object().cloned())
+        .collect();
+    let has_field = |n: &str| fields.iter().any(|f| f.get("name").and_then(Value::as_str) == Some(n));
+    for preset in ["createdAt", "updatedAt", "createdBy", "updatedBy"] {
+        if !values.contains_key(preset) {
+            values.insert(preset.into(), json!(has_field(preset)));
+        }
+    }
+    let title = values.remove("title").unwrap_or(Value::Null);
+    let store = ctx.state.store();
+    let echoed = store.write(|tx| {
+        if tx.catalog.get(&name).is_some() {
+            return Err(ApiError::server(format!("Collection named {name} already exists")));
+        }
+        let key = uid();
+        let sort: i64 = tx.sql.query_row("SELECT COALESCE(MAX(sort), 0) + 1 FROM collections", [], |r| r.get(0))?;
+        tx.sql.execute(
+            "INSERT INTO collections (key, name, title, inherit, hidden, description, options, sort) VALUES (?, ?, ?, 0, 0, NULL, ?, ?)",
+            params![key, name, title.as_str(), Value::Object(values.clone()).to_string(), sort],
+        )?;
+        let mut echoed_fields = Vec::new();
+        for (i, field) in fields.iter().enumerate() {
+            echoed_fields.push(Value::Object(insert_field(tx.sql, &name, field, i as i64 + 1)?));
+        }
+        let collection = user_collection(&name, &values, &load_fields(tx.sql, &name)?);
+        tx.sql.execute(&collection.create_table_sql(), [])?;
+        let mut out = Map::new();
+        out.insert("inherit".into(), json!(false));
+        out.insert("hidden".into(), json!(false));
+        out.insert("key".into(), json!(key));
+        out.insert("name".into(), json!(name));
+        out.insert("title".into(), title.clone());
+        out.insert("fields".into(), Value::Array(echoed_fields));
+        out.extend(values.clone());
+        out.insert("filterTargetKey".into(), json!(collection.primary_key));
+        out.insert("unavailableActions".into(), json!([]));
+        Ok(out)
+    })?;
+    store.reload_catalog()?;
+    Ok(Reply::Data(Value::Object(echoed)))
+}
+
+fn collection_json(conn: &rusqlite::Connection, name: &str, with_fields: bool) -> ApiResult<Option<Value>> {
+    let row: Option<(String, Option<String>, bool, bool, Option<String>, Option<String>)> = conn
+        .query_row(
+            "SELECT key, title, inherit, hidden, description, options FROM collections WHERE name = ?",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .optional()?;
+    let Some((key, title, inherit, hidden, description, options)) = row else { return Ok(None) };
+    let options: Map<String, Value> = options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("key".into(), json!(key));
+    out.insert("name".into(), json!(name));
+    out.insert("title".into(), json!(title));
+    out.insert("inherit".into(), json!(inherit));
+    out.insert("hidden".into(), json!(hidden));
+    out.insert("description".into(), json!(description));
+    if with_fields {
+        out.insert("fields".into(), Value::Array(fields_json(conn, name)?));
+    }
+    let primary_key = user_collection(name, &options, &load_fields(conn, name)?).primary_key;
+    out.extend(options);
+    out.insert("filterTargetKey".into(), json!(primary_key));
+    out.insert("unavailableActions".into(), json!([]));
+    Ok(Some(Value::Object(out)))
+}
+
+fn fields_json(conn: &rusqlite::Connection, collection: &str) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare("SELECT key, options, name, type, interface FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+    let rows = stmt
+        .query_map([collection], |r| {
+            let key: String = r.get(0)?;
+            let mut options: Map<String, Value> =
+                r.get::<_, Option<String>>(1)?.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+            options.insert("name".into(), json!(r.get::<_, Option<String>>(2)?));
+            options.insert("type".into(), json!(r.get::<_, Option<String>>(3)?));
+            options.insert("interface".into(), json!(r.get::<_, Option<String>>(4)?));
+            Ok(Value::Object(stored_field(&key, collection, &options)))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+fn asked_name(ctx: &Ctx<'_>) -> Option<String> {
+    ctx.params.filter_by_tk().and_then(|v| v.as_str().map(str::to_owned)).or_else(|| {
+        ctx.params.filter().and_then(|f| f.get("name").and_then(Value::as_str).map(str::to_owned))
+    })
+}
+
+/// `GET /api/collections:get?filterByTk=<name>&appends[]=fields`.
+pub(super) fn collections_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let name = asked_name(ctx).unwrap_or_default();
+    let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
+    let found = ctx.state.store().read(|conn, _| collection_json(conn, &name, with_fields))?;
+    Ok(Reply::Data(found.unwrap_or(Value::Null)))
+}
+
+/// `GET /api/collections:list`: the collections created through the collection manager.
+pub(super) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
+    let name_filter = ctx.params.filter();
+    ctx.state.store().read(|conn, catalog| {
+        let mut rows = Vec::new();
+        for collection in catalog.user_defined() {
+            if let Some(filter) = &name_filter {
+                if !name_matches(filter, &collection.name) {
+                    continue;
+                }
+            }
+            if let Some(json) = collection_json(conn, &collection.name, with_fields)? {
+                rows.push(json);
+            }
+        }
+        let count = rows.len() as i64;
+        if ctx.params.unpaginated() {
+            return Ok(Reply::Data(Value::Array(rows)));
+        }
+        Ok(Reply::Page { rows, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
+    })
+}
+
+/// The name filters a harness uses to find its own collections: `{"name": x}`,
+/// `{"name": {"$eq"|"$startsWith"|"$includes": x}}`.
+fn name_matches(filter: &Value, name: &str) -> bool {
+    match filter.get("name") {
+        Some(Value::String(exact)) => exact == name,
+        Some(Value::Object(ops)) => ops.iter().all(|(op, v)| {
+            let v = v.as_str().unwrap_or_default();
+            match op.as_str() {
+                "$eq" => name == v,
+                "$startsWith" => name.starts_with(v),
+                "$includes" => name.contains(v),
+                _ => true,
+            }
+        }),
+        _ => true,
+    }
+}
+
+/// `POST /api/collections:destroy?filterByTk=<name>`: drops the table and its field records.
+pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let name = asked_name(ctx).unwrap_or_default();
+    let store = ctx.state.store();
+    let count = store.write(|tx| {
+        let Some(collection) = tx.catalog.get(&name).filter(|c| c.user_defined && !PROTECTED.contains(&c.name.as_str())) else {
+            return Ok(0);
+        };
+        tx.sql.execute(&format!("DROP TABLE IF EXISTS {}", quote(&collection.name)), [])?;
+        tx.sql.execute("DELETE FROM fields WHERE collectionName = ?", [&name])?;
+        tx.sql.execute(
+            "DELETE FROM dataSourcesRolesResourcesActions WHERE rolesResourceId IN (SELECT id FROM dataSourcesRolesResources WHERE name = ? AND dataSourceKey = 'main')",
+            [&name],
+        )?;
+        tx.sql.execute("DELETE FROM dataSourcesRolesResources WHERE name = ? AND dataSourceKey = 'main'", [&name])?;
+        Ok(tx.sql.execute("DELETE FROM collections WHERE name = ?", [&name])?)
+    })?;
+    store.reload_catalog()?;
+    Ok(Reply::Data(json!(count)))
+}
+
+fn parent(ctx: &Ctx<'_>) -> ApiResult<String> {
+    ctx.route.associated_index.clone().ok_or(ApiError::NotFound)
+}
+
+/// `POST /api/collections/<name>/fields:create`: adds the field and its column.
+pub(super) fn collections_fields_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let collection_name = parent(ctx)?;
+    let field = ctx.values();
+    let field_name = field.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if !valid_name(&field_name) {
+        return Err(ApiError::bad_request(format!("Invalid field name \"{field_name}\"")));
+    }
+    let store = ctx.state.store();
+    let echoed = store.write(|tx| {
+        let collection = tx.catalog.get(&collection_name).cloned().filter(|c| c.user_defined).ok_or(ApiError::NotFound)?;
+        if collection.field(&field_name).is_some() || collection.attribute(&field_name).is_some() {
+            return Err(ApiError::bad_request(format!(
+                "Field name \"{field_name}\" already exists in collection \"{collection_name}\""
+            )));
+        }
+        let sort: i64 = tx.sql.query_row("SELECT COALESCE(MAX(sort), 0) + 1 FROM fields WHERE collectionName = ?", [&collection_name], |r| r.get(0))?;
+        let echoed = insert_field(tx.sql, &collection_name, &field, sort)?;
+        let kind = FieldKind::from_options(&field);
+        let column = match &kind {
+            FieldKind::BelongsTo { foreign_key, .. } if collection.attribute(foreign_key).is_none() => Some(foreign_key.clone()),
+            FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. } => None,
+            _ => Some(field_name.clone()),
+        };
+        if let Some(column) = column {
+            tx.sql.execute(
+                &format!("ALTER TABLE {} ADD COLUMN {} {}", quote(&collection_name), quote(&column), kind.column_type()),
+                [],
+            )?;
+        }
+        Ok(echoed)
+    })?;
+    store.reload_catalog()?;
+    Ok(Reply::Data(Value::Object(echoed)))
+}
+
+/// `GET /api/collections/<name>/fields:list` (the UI asks for fields that have an interface).
+pub(super) fn collections_fields_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let collection_name = parent(ctx)?;
+    let rows = ctx.state.store().read(|conn, _| fields_json(conn, &collection_name))?;
+    let rows: Vec<Value> = if ctx.params.filter().is_some() {
+        rows.into_iter().filter(|f| !f["interface"].is_null()).collect()
+    } else {
+        rows
+    };
+    if ctx.params.unpaginated() {
+        return Ok(Reply::Data(Value::Array(rows)));
+    }
+    let count = rows.len() as i64;
+    Ok(Reply::Page { rows, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
+}

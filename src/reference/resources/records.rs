@@ -1,0 +1,163 @@
+//! The default actions of a collection resource (`packages/core/actions`): list (paginated or
+//! not), get, create, update (answers an array), destroy (answers a count), with the role's
+//! grant applied: `view` field lists and appends, `create`/`update` whitelists, `:own` scopes.
+
+use serde_json::{Map, Value, json};
+
+use crate::reference::Ctx;
+use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::reply::Reply;
+use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
+use crate::reference::schema::Collection;
+
+/// NocoBase's default page size (`DEFAULT_PER_PAGE`).
+const DEFAULT_PAGE_SIZE: i64 = 20;
+
+/// Runs list/get/create/update/destroy on the route's collection.
+pub(super) fn records(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let catalog = ctx.state.store().catalog();
+    let collection = catalog.get(&ctx.route.resource).cloned().ok_or(ApiError::NotFound)?;
+    match ctx.route.action.as_str() {
+        "list" => list(ctx, &collection),
+        "get" => get(ctx, &collection),
+        "create" => create(ctx, &collection),
+        "update" => update(ctx, &collection),
+        "destroy" => destroy(ctx, &collection),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The rows the caller asked for and may see.
+pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
+    let mut selection = Selection {
+        filter: ctx.params.filter(),
+        filter_by_tk: ctx.params.filter_by_tk(),
+        equals: Vec::new(),
+    };
+    if ctx.grant.own {
+        if let Some(caller) = &ctx.caller {
+            selection = selection.and_equals("createdById", caller.user_id);
+        }
+    }
+    selection
+}
+
+/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant.
+pub(super) fn projection(ctx: &Ctx<'_>) -> Projection {
+    let requested_fields = ctx.params.list("fields");
+    let fields = match (&ctx.grant.fields, requested_fields) {
+        (Some(allowed), Some(asked)) => Some(asked.into_iter().filter(|f| allowed.contains(f)).collect()),
+        (Some(allowed), None) => Some(allowed.clone()),
+        (None, asked) => asked,
+    };
+    let mut appends = ctx.params.list("appends").unwrap_or_default();
+    if let Some(allowed) = &ctx.grant.appends {
+        appends.retain(|a| allowed.iter().any(|x| x == a.split('.').next().unwrap_or(a)));
+    }
+    let except = ctx.params.list("except").unwrap_or_default();
+    Projection { fields, except, appends }
+}
+
+fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
+    let selection = selection(ctx);
+    let projection = projection(ctx);
+    let sort = ctx.params.list("sort").unwrap_or_default();
+    ctx.state.store().read(|conn, catalog| {
+        if ctx.params.unpaginated() {
+            let rows = repository::find(conn, catalog, collection, &selection, &Paging { sort, ..Paging::default() })?;
+            let shown = repository::project(conn, catalog, collection, rows, &projection)?;
+            return Ok(Reply::Data(Value::Array(shown)));
+        }
+        let page = ctx.params.int("page").unwrap_or(Some(1));
+        let page_size = ctx.params.int("pageSize").unwrap_or(Some(DEFAULT_PAGE_SIZE));
+        let paging = match (page, page_size) {
+            (Some(page), Some(size)) => Paging { sort, limit: Some(size), offset: (page - 1).saturating_mul(size) },
+            _ => Paging { sort, limit: None, offset: 0 },
+        };
+        let count = repository::count(conn, catalog, collection, &selection)?;
+        let rows = repository::find(conn, catalog, collection, &selection, &paging)?;
+        let shown = repository::project(conn, catalog, collection, rows, &projection)?;
+        let total_page = match page_size {
+            Some(size) if size != 0 => json!(((count as f64) / (size as f64)).ceil() as i64),
+            _ => Value::Null,
+        };
+        Ok(Reply::Page {
+            rows: shown,
+            meta: json!({
+                "count": count,
+                "page": page,
+                "pageSize": page_size,
+                "totalPage": total_page,
+            }),
+        })
+    })
+}
+
+fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
+    let selection = selection(ctx);
+    let projection = projection(ctx);
+    ctx.state.store().read(|conn, catalog| {
+        let rows = repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
+        let shown = repository::project(conn, catalog, collection, rows, &projection)?;
+        Ok(Reply::Data(shown.into_iter().next().unwrap_or(Value::Null)))
+    })
+}
+
+/// The body's values, narrowed to the role's `create`/`update` whitelist.
+pub(super) fn whitelisted(ctx: &Ctx<'_>, values: Map<String, Value>) -> Map<String, Value> {
+    match &ctx.grant.whitelist {
+        Some(allowed) => values.into_iter().filter(|(k, _)| allowed.contains(k)).collect(),
+        None => values,
+    }
+}
+
+fn actor(ctx: &Ctx<'_>) -> Actor {
+    Actor(ctx.caller.as_ref().map(|c| c.user_id))
+}
+
+fn create(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
+    let bodies: Vec<Map<String, Value>> = match &ctx.body {
+        Value::Array(items) => items.iter().map(|i| i.as_object().cloned().unwrap_or_default()).collect(),
+        other => vec![other.as_object().cloned().unwrap_or_default()],
+    };
+    let many = ctx.body.is_array();
+    let created = ctx.state.store().write(|tx| {
+        let mut out = Vec::new();
+        for values in bodies {
+            let instance = repository::insert(tx, collection, &whitelisted(ctx, values), actor(ctx))?;
+            out.push(Value::Object(hide(collection, instance)));
+        }
+        Ok(out)
+    })?;
+    Ok(Reply::Data(if many { Value::Array(created) } else { created.into_iter().next().unwrap_or(Value::Null) }))
+}
+
+/// Drops hidden attributes (passwords, tokens) from an echoed instance.
+pub(super) fn hide(collection: &Collection, mut row: Map<String, Value>) -> Map<String, Value> {
+    row.retain(|k, _| !collection.attribute(k).is_some_and(|f| f.hidden));
+    row
+}
+
+fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
+    let selection = selection(ctx);
+    let values = whitelisted(ctx, ctx.values());
+    let rows = ctx.state.store().write(|tx| repository::update(tx, collection, &selection, &values, actor(ctx)))?;
+    Ok(Reply::Data(Value::Array(rows.into_iter().map(|r| Value::Object(hide(collection, r))).collect())))
+}
+
+fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
+    let selection = selection(ctx);
+    let count = ctx.state.store().write(|tx| {
+        if ctx.grant.own && selection.filter_by_tk.is_some() {
+            let mut unscoped = selection.clone();
+            unscoped.equals.clear();
+            let asked = repository::count(tx.sql, &tx.catalog, collection, &unscoped)?;
+            let allowed = repository::count(tx.sql, &tx.catalog, collection, &selection)?;
+            if asked > allowed {
+                return Err(ApiError::forbidden());
+            }
+        }
+        repository::delete(tx, collection, &selection)
+    })?;
+    Ok(Reply::Data(json!(count)))
+}

@@ -1,0 +1,326 @@
+//! The reference server's storage: one SQLite connection (in memory, or a file so data survives
+//! restarts) behind a mutex, the catalog of collections, and the data a fresh NocoBase install
+//! holds (the root user, the roles root/admin/member, the API-keys and API-doc plugins).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::clock;
+use super::error::{ApiError, ApiResult};
+use super::filter::Catalog;
+use super::ids::{Snowflakes, random_token};
+use super::schema::{Collection, system_collections, user_collection};
+
+/// The root account created at start (NocoBase's `INIT_ROOT_*` settings).
+#[derive(Debug, Clone)]
+pub struct RootAccount {
+    /// `INIT_ROOT_EMAIL`.
+    pub email: String,
+    /// `INIT_ROOT_PASSWORD`.
+    pub password: String,
+    /// `INIT_ROOT_USERNAME`.
+    pub username: String,
+    /// `INIT_ROOT_NICKNAME`.
+    pub nickname: String,
+}
+
+impl Default for RootAccount {
+    fn default() -> Self {
+        Self {
+            email: "admin@nocobase.com".to_owned(),
+            password: "admin123".to_owned(),
+            username: "nocobase".to_owned(),
+            nickname: "Super Admin".to_owned(),
+        }
+    }
+}
+
+/// The database and the collections it holds.
+#[derive(Debug)]
+pub(crate) struct Store {
+    conn: Mutex<Connection>,
+    collections: RwLock<BTreeMap<String, Collection>>,
+    /// Enabled plugins (mirrors `applicationPlugins`, read on every request).
+    plugins: RwLock<BTreeSet<String>>,
+    /// Snowflake ids for records and role resources.
+    pub(crate) snowflakes: Snowflakes,
+}
+
+/// A read-only view of the collections, handed to filters and serialisers.
+#[derive(Debug, Clone)]
+pub(crate) struct CatalogView(Arc<BTreeMap<String, Collection>>);
+
+impl Catalog for CatalogView {
+    fn collection(&self, name: &str) -> Option<Collection> {
+        self.0.get(name).cloned()
+    }
+}
+
+impl CatalogView {
+    /// The collection called `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Collection> {
+        self.0.get(name)
+    }
+
+    /// Collections created through `collections:create`, in name order.
+    pub(crate) fn user_defined(&self) -> impl Iterator<Item = &Collection> {
+        self.0.values().filter(|c| c.user_defined)
+    }
+}
+
+/// Everything a write needs: the open transaction, the catalog, id generators.
+pub(crate) struct Tx<'a> {
+    /// The transaction; committed when the closure succeeds.
+    pub(crate) sql: &'a Transaction<'a>,
+    /// Collections as they were when the transaction began.
+    pub(crate) catalog: CatalogView,
+    /// Snowflake id generator.
+    pub(crate) snowflakes: &'a Snowflakes,
+}
+
+impl Store {
+    /// Opens (and initialises if new) a database: `None` for a fresh in-memory one.
+    pub(crate) fn open(path: Option<&Path>, root: &RootAccount) -> ApiResult<Self> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "journal_mode", if path.is_some() { "WAL" } else { "MEMORY" })?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(include_str!("migrations.sql"))?;
+        for collection in system_collections() {
+            conn.execute(&collection.create_table_sql(), [])?;
+        }
+        let store = Self {
+            conn: Mutex::new(conn),
+            collections: RwLock::new(BTreeMap::new()),
+            plugins: RwLock::new(BTreeSet::new()),
+            snowflakes: Snowflakes::new(),
+        };
+        store.reload_catalog()?;
+        store.write(|tx| seed(tx, root))?;
+        let enabled = store.read(|conn, _| {
+            let mut stmt = conn.prepare("SELECT name FROM applicationPlugins WHERE enabled = 1")?;
+            let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<BTreeSet<_>, _>>()?;
+            Ok(names)
+        })?;
+        if let Ok(mut plugins) = store.plugins.write() {
+            *plugins = enabled;
+        }
+        store.observe_snowflakes()?;
+        Ok(store)
+    }
+
+    /// Runs `f` in one transaction; commits if it returns `Ok`.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> ApiResult<T>) -> ApiResult<T> {
+        let mut guard = self.conn.lock().map_err(|_| ApiError::Internal("database lock poisoned".into()))?;
+        let sql = guard.transaction()?;
+        let tx = Tx { sql: &sql, catalog: self.catalog(), snowflakes: &self.snowflakes };
+        let out = f(&tx)?;
+        sql.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` on the connection without a transaction (single reads).
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection, &CatalogView) -> ApiResult<T>) -> ApiResult<T> {
+        let guard = self.conn.lock().map_err(|_| ApiError::Internal("database lock poisoned".into()))?;
+        f(&guard, &self.catalog())
+    }
+
+    /// Whether the plugin called `name` is enabled.
+    pub(crate) fn plugin_enabled(&self, name: &str) -> bool {
+        self.plugins.read().map(|p| p.contains(name)).unwrap_or(false)
+    }
+
+    /// Enables or disables a plugin, in the database and for the next request.
+    pub(crate) fn set_plugin_enabled(&self, name: &str, enabled: bool) -> ApiResult<()> {
+        self.write(|tx| {
+            tx.sql.execute(
+                "INSERT INTO applicationPlugins (name, enabled, installed) VALUES (?1, ?2, 1) \
+                 ON CONFLICT(name) DO UPDATE SET enabled = ?2, installed = 1",
+                params![name, enabled],
+            )?;
+            Ok(())
+        })?;
+        if let Ok(mut plugins) = self.plugins.write() {
+            if enabled {
+                plugins.insert(name.to_owned());
+            } else {
+                plugins.remove(name);
+            }
+        }
+        Ok(())
+    }
+
+    /// A snapshot of the collections.
+    pub(crate) fn catalog(&self) -> CatalogView {
+        let map = self.collections.read().map(|m| m.clone()).unwrap_or_default();
+        CatalogView(Arc::new(map))
+    }
+
+    /// Rebuilds the catalog from the system definitions and the `collections`/`fields` tables.
+    pub(crate) fn reload_catalog(&self) -> ApiResult<()> {
+        let guard = self.conn.lock().map_err(|_| ApiError::Internal("database lock poisoned".into()))?;
+        let mut map: BTreeMap<String, Collection> =
+            system_collections().into_iter().map(|c| (c.name.clone(), c)).collect();
+        for (name, options, fields) in load_user_collections(&guard)? {
+            map.insert(name.clone(), user_collection(&name, &options, &fields));
+        }
+        if let Ok(mut slot) = self.collections.write() {
+            *slot = map;
+        }
+        Ok(())
+    }
+
+    fn observe_snowflakes(&self) -> ApiResult<()> {
+        let catalog = self.catalog();
+        self.read(|conn, _| {
+            let mut max: i64 = conn.query_row(
+                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM dataSourcesRolesResources UNION ALL SELECT MAX(id) FROM dataSourcesRolesResourcesActions)",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )?.unwrap_or(0);
+            for c in catalog.user_defined() {
+                if c.key_kind == super::schema::KeyKind::Snowflake {
+                    let sql = format!("SELECT MAX({}) FROM {}", super::schema::quote(&c.primary_key), super::schema::quote(&c.name));
+                    let m: Option<i64> = conn.query_row(&sql, [], |r| r.get(0)).optional()?.flatten();
+                    max = max.max(m.unwrap_or(0));
+                }
+            }
+            self.snowflakes.observe(max);
+            Ok(())
+        })
+    }
+}
+
+/// The stored options of every user collection, with their fields.
+type StoredCollection = (String, Map<String, Value>, Vec<Map<String, Value>>);
+
+fn load_user_collections(conn: &Connection) -> ApiResult<Vec<StoredCollection>> {
+    let mut out = Vec::new();
+    let mut stmt = conn.prepare("SELECT name, options FROM collections ORDER BY sort, name")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    for row in rows {
+        let (name, options) = row?;
+        let options: Map<String, Value> =
+            options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+        let fields = load_fields(conn, &name)?;
+        out.push((name, options, fields));
+    }
+    Ok(out)
+}
+
+/// The stored fields of a collection: their options with name and type merged in.
+pub(crate) fn load_fields(conn: &Connection, collection: &str) -> ApiResult<Vec<Map<String, Value>>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, type, interface, options FROM fields WHERE collectionName = ? ORDER BY sort, rowid",
+    )?;
+    let rows = stmt.query_map([collection], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, ty, interface, options) = row?;
+        let mut map: Map<String, Value> =
+            options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+        map.insert("name".into(), json!(name));
+        map.insert("type".into(), json!(ty));
+        map.insert("interface".into(), json!(interface));
+        out.push(map);
+    }
+    Ok(out)
+}
+
+/// A salted SHA-256 of a password. The reference server is a test double: never deploy it.
+pub(crate) fn hash_password(password: &str) -> String {
+    let salt = random_token(16);
+    format!("{salt}${}", hex::encode(Sha256::digest(format!("{salt}{password}"))))
+}
+
+/// Checks a password against [`hash_password`]'s output.
+pub(crate) fn verify_password(stored: &str, password: &str) -> bool {
+    match stored.split_once('$') {
+        Some((salt, hash)) => hex::encode(Sha256::digest(format!("{salt}{password}"))) == hash,
+        None => false,
+    }
+}
+
+fn seed(tx: &Tx<'_>, root: &RootAccount) -> ApiResult<()> {
+    let sql = tx.sql;
+    let existing: i64 = sql.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Ok(());
+    }
+    let now = clock::stored(clock::now());
+    let roles = [
+        ("root", "{{t(\"Root\")}}", json!(null), json!(["pm", "pm.*", "ui.*"]), true, false, false, None),
+        (
+            "admin",
+            "{{t(\"Admin\")}}",
+            json!({"actions": ["create", "view", "update", "destroy", "export", "importXlsx"]}),
+            json!(["pm", "pm.*", "ui.*"]),
+            false,
+            false,
+            true,
+            Some(true),
+        ),
+        ("member", "{{t(\"Member\")}}", json!({"actions": ["view:own"]}), json!(["!pm", "!pm.*", "!ui.*"]), false, true, true, None),
+    ];
+    for (name, title, strategy, snippets, hidden, default, menus, allow_configure) in roles {
+        let strategy = if strategy.is_null() { None } else { Some(strategy.to_string()) };
+        sql.execute(
+            "INSERT INTO roles (name, title, strategy, snippets, hidden, \"default\", allowNewMenu, allowNewMobileMenu, allowNewAiEmployee, allowConfigure, description, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, NULL, ?, ?)",
+            params![name, title, strategy, snippets.to_string(), hidden, default, menus, menus, allow_configure, now, now],
+        )?;
+    }
+    sql.execute(
+        "INSERT INTO users (id, nickname, username, email, password, systemSettings, createdAt, updatedAt) VALUES (1, ?, ?, ?, ?, '{}', ?, ?)",
+        params![root.nickname, root.username, root.email, hash_password(&root.password), now, now],
+    )?;
+    for (role, default) in [("root", Some(true)), ("admin", None), ("member", None)] {
+        sql.execute(
+            "INSERT INTO rolesUsers (userId, roleName, \"default\", createdAt, updatedAt) VALUES (1, ?, ?, ?, ?)",
+            params![role, default, now, now],
+        )?;
+    }
+    for plugin in ["api-keys", "api-doc"] {
+        sql.execute("INSERT INTO applicationPlugins (name, enabled, installed) VALUES (?, 1, 1)", [plugin])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_store_has_the_root_user_and_three_roles() {
+        let store = Store::open(None, &RootAccount::default()).expect("opens");
+        let (users, roles): (i64, i64) = store
+            .read(|c, _| {
+                Ok((
+                    c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?,
+                    c.query_row("SELECT COUNT(*) FROM rolesUsers WHERE userId = 1", [], |r| r.get(0))?,
+                ))
+            })
+            .expect("reads");
+        assert_eq!((users, roles), (1, 3));
+    }
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let stored = hash_password("admin123");
+        assert!(verify_password(&stored, "admin123"));
+        assert!(!verify_password(&stored, "admin124"));
+    }
+}

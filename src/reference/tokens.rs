@@ -1,0 +1,155 @@
+//! JWTs as NocoBase issues them (HS256 with the app key): API keys `{userId, roleName, iat, exp}`,
+//! session tokens `{userId, temp: true, iat, signInTime, exp, jti}`; lifetimes in the `ms`
+//! package's notation (`"30d"`, `"1000y"` for `"never"`); verification with node-jsonwebtoken's
+//! rules (expired when `now >= exp`, no claim required).
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Map, Value, json};
+
+use super::clock;
+
+/// What verifying a token can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verified {
+    /// Signature good, not expired.
+    Valid(Map<String, Value>),
+    /// Signature good, `exp` passed (payload decoded anyway, as NocoBase does).
+    Expired(Map<String, Value>),
+    /// Malformed, wrongly signed or otherwise rejected.
+    Invalid,
+}
+
+/// Signs and verifies tokens with the app key.
+#[derive(Clone)]
+pub(crate) struct Signer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer { .. }")
+    }
+}
+
+impl Signer {
+    /// A signer for `secret` (NocoBase's `APP_KEY`).
+    pub(crate) fn new(secret: &str) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+        }
+    }
+
+    /// Signs `claims` (key order kept) as an HS256 JWT.
+    pub(crate) fn sign(&self, claims: &Value) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
+    }
+
+    /// An API key for `user_id` acting as `role`, living `seconds`.
+    pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> String {
+        let iat = clock::unix_seconds(clock::now());
+        self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat + seconds}))
+    }
+
+    /// Verifies a token: signature (HS256/384/512), then `exp` and `nbf` as node does.
+    pub(crate) fn verify(&self, token: &str) -> Verified {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        let claims = match jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &validation) {
+            Ok(data) => data.claims,
+            Err(_) => return Verified::Invalid,
+        };
+        let now = clock::unix_seconds(clock::now());
+        if claims.get("nbf").and_then(Value::as_i64).is_some_and(|nbf| now < nbf) {
+            return Verified::Invalid;
+        }
+        match claims.get("exp") {
+            Some(exp) => match exp.as_f64() {
+                Some(exp) if (now as f64) >= exp => Verified::Expired(claims),
+                Some(_) => Verified::Valid(claims),
+                None => Verified::Invalid,
+            },
+            None => Verified::Valid(claims),
+        }
+    }
+}
+
+/// The lifetime in seconds jsonwebtoken derives from `expiresIn`: a number is seconds, a string
+/// goes through `ms` (milliseconds, floored to seconds); `"never"` is NocoBase's `"1000y"`.
+/// `None` when jsonwebtoken would refuse the value.
+pub(crate) fn lifetime_seconds(expires_in: &Value) -> Option<i64> {
+    match expires_in {
+        Value::Number(n) => n.as_f64().map(|s| s.floor() as i64),
+        Value::String(s) if s == "never" => ms("1000y").map(|m| m / 1000),
+        Value::String(s) if !s.is_empty() => ms(s).map(|m| m / 1000),
+        _ => None,
+    }
+}
+
+/// The `ms` package: `"30d"` → 2 592 000 000; a bare number string is milliseconds.
+pub(crate) fn ms(text: &str) -> Option<i64> {
+    if text.len() > 100 {
+        return None;
+    }
+    let t = text.trim();
+    let number_end = t
+        .char_indices()
+        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-')))
+        .map(|(i, _)| i)
+        .unwrap_or(t.len());
+    let value: f64 = t[..number_end].parse().ok()?;
+    let unit = t[number_end..].trim().to_ascii_lowercase();
+    let factor: f64 = match unit.as_str() {
+        "years" | "year" | "yrs" | "yr" | "y" => 31_557_600_000.0,
+        "weeks" | "week" | "w" => 604_800_000.0,
+        "days" | "day" | "d" => 86_400_000.0,
+        "hours" | "hour" | "hrs" | "hr" | "h" => 3_600_000.0,
+        "minutes" | "minute" | "mins" | "min" | "m" => 60_000.0,
+        "seconds" | "second" | "secs" | "sec" | "s" => 1_000.0,
+        "milliseconds" | "millisecond" | "msecs" | "msec" | "ms" | "" => 1.0,
+        _ => return None,
+    };
+    Some((value * factor).floor() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_means_a_thousand_years_like_the_tutorial_key() {
+        // The tutorial's key: exp 33298596580 - iat 1740996580.
+        assert_eq!(lifetime_seconds(&json!("never")), Some(33_298_596_580 - 1_740_996_580));
+        assert_eq!(lifetime_seconds(&json!("30d")), Some(2_592_000));
+        assert_eq!(lifetime_seconds(&json!("1s")), Some(1));
+        assert_eq!(lifetime_seconds(&json!(3600)), Some(3600));
+        assert_eq!(lifetime_seconds(&json!("abc")), None);
+    }
+
+    #[test]
+    fn keys_verify_with_their_secret_only() {
+        let signer = Signer::new("app-key");
+        let key = signer.api_key(1, "todos", 60);
+        match signer.verify(&key) {
+            Verified::Valid(claims) => {
+                let keys: Vec<&String> = claims.keys().collect();
+                assert_eq!(keys, ["userId", "roleName", "iat", "exp"]);
+            }
+            other => panic!("expected a valid key, got {other:?}"),
+        }
+        assert_eq!(Signer::new("another-key").verify(&key), Verified::Invalid);
+        assert_eq!(signer.verify("this-is-not-a-jwt"), Verified::Invalid);
+    }
+
+    #[test]
+    fn a_key_past_its_exp_is_expired() {
+        let signer = Signer::new("app-key");
+        let key = signer.api_key(1, "todos", -1);
+        assert!(matches!(signer.verify(&key), Verified::Expired(_)));
+    }
+}

@@ -1,0 +1,137 @@
+//! How a conformance failure reads: what was checked, the request (secrets masked), and the
+//! difference between expected and actual as a short list of JSON paths, not two full dumps.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::client::Exchange;
+use crate::secret::scrub;
+
+/// Lines of difference shown before the rest is summarised.
+const MAX_DIFF_LINES: usize = 12;
+
+/// The target answered something other than what was expected.
+#[derive(Debug, Clone)]
+pub struct Mismatch {
+    /// What was checked (`status`, `snapshot "list"`, …).
+    pub what: String,
+    /// The expectation, in one line.
+    pub expected: String,
+    /// What came back, in one line.
+    pub actual: String,
+    /// The differing paths, when comparing JSON.
+    pub diff: Vec<String>,
+    /// The exchange that was checked.
+    pub exchange: Option<Exchange>,
+}
+
+impl Mismatch {
+    /// A mismatch between two short values.
+    pub fn new(what: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>, exchange: Option<&Exchange>) -> Self {
+        Self { what: what.into(), expected: expected.into(), actual: actual.into(), diff: Vec::new(), exchange: exchange.cloned() }
+    }
+
+    /// A mismatch between two JSON documents, described by their differing paths.
+    pub fn json(what: impl Into<String>, expected: &Value, actual: &Value, exchange: Option<&Exchange>) -> Self {
+        let diff = json_diff(expected, actual);
+        Self {
+            what: what.into(),
+            expected: String::new(),
+            actual: String::new(),
+            diff,
+            exchange: exchange.cloned(),
+        }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = format!("{} does not match", self.what);
+        if let Some(exchange) = &self.exchange {
+            for line in exchange.to_string().lines() {
+                text.push_str(&format!("\n  | {line}"));
+            }
+        }
+        if !self.expected.is_empty() || !self.actual.is_empty() {
+            text.push_str(&format!("\n  expected: {}\n  actual:   {}", self.expected, self.actual));
+        }
+        if !self.diff.is_empty() {
+            text.push_str("\n  diff (expected → actual):");
+            for line in self.diff.iter().take(MAX_DIFF_LINES) {
+                text.push_str(&format!("\n    {line}"));
+            }
+            if self.diff.len() > MAX_DIFF_LINES {
+                text.push_str(&format!("\n    … and {} more differences", self.diff.len() - MAX_DIFF_LINES));
+            }
+        }
+        f.write_str(&scrub(&text))
+    }
+}
+
+/// The paths at which two JSON documents differ, one line each.
+pub fn json_diff(expected: &Value, actual: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_at("", expected, actual, &mut out);
+    out
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(77).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn diff_at(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
+    let here = if path.is_empty() { ".".to_owned() } else { path.to_owned() };
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let p = format!("{path}.{k}");
+                match a.get(k) {
+                    Some(av) => diff_at(&p, ev, av, out),
+                    None => out.push(format!("{p}: {} → (missing)", short(ev))),
+                }
+            }
+            for (k, av) in a {
+                if !e.contains_key(k) {
+                    out.push(format!("{path}.{k}: (absent) → {}", short(av)));
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                out.push(format!("{here}: {} items → {} items", e.len(), a.len()));
+            }
+            for (i, (ev, av)) in e.iter().zip(a.iter()).enumerate() {
+                diff_at(&format!("{path}[{i}]"), ev, av, out);
+            }
+        }
+        (e, a) if e != a => out.push(format!("{here}: {} → {}", short(e), short(a))),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_names_the_paths_that_differ() {
+        let expected = json!({"data": [{"title": "eat food"}, {"title": "sleep"}], "meta": {"count": 2}});
+        let actual = json!({"data": [{"title": "sleep"}], "meta": {"count": 1, "page": 1}});
+        assert_eq!(
+            json_diff(&expected, &actual),
+            [
+                ".data: 2 items → 1 items",
+                ".data[0].title: \"eat food\" → \"sleep\"",
+                ".meta.count: 2 → 1",
+                ".meta.page: (absent) → 1",
+            ]
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Runs the suite: selects scenarios, starts the target, checks it is NocoBase and ready, runs
+//! the features with cucumber (undefined or skipped steps fail), cleans up after every scenario
+//! and sweeps the run's leftovers, and turns the outcome into an exit code.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::tag::Ext as _;
+use cucumber::writer::Stats as _;
+use cucumber::{World as _, WriterExt as _, writer};
+use futures::FutureExt as _;
+use serde_json::{Value, json};
+
+use crate::client::NocoClient;
+use crate::config::RunConfig;
+use crate::error::{HarnessError, Result};
+use crate::secret::scrub;
+use crate::snapshot::slug;
+use crate::suite::Suite;
+use crate::target::{self, readiness};
+use crate::world::TutorialWorld;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every selected scenario passed (or none was selected).
+    Passed,
+    /// The target did not conform.
+    Failed,
+    /// The suite could not run.
+    Broken,
+}
+
+impl Outcome {
+    /// The process exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Passed => 0,
+            Outcome::Failed => 1,
+            Outcome::Broken => 2,
+        }
+    }
+}
+
+/// Why a scenario is left out of this run.
+fn excluded(config: &RunConfig, app_key_known: bool, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario) -> Option<&'static str> {
+    let tags: Vec<&String> = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
+    if let Some(name) = &config.name {
+        if !scenario.name.contains(name.as_str()) && !feature.name.contains(name.as_str()) {
+            return Some("name filter");
+        }
+    }
+    if let Some(expr) = &config.tags {
+        if let Ok(op) = expr.parse::<gherkin::tagexpr::TagOperation>() {
+            if !op.eval(tags.iter().map(|t| t.as_str())) {
+                return Some("tag filter");
+            }
+        }
+    }
+    if !app_key_known && tags.iter().any(|t| t.as_str() == "app-key") {
+        return Some("needs the target's app key (--app-key)");
+    }
+    None
+}
+
+fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| HarnessError::File { path: dir.display().to_string(), reason: e.to_string() })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(feature_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Scenarios selected and left out (with why), before anything starts.
+fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<String>)> {
+    let mut selected = 0;
+    let mut left_out = Vec::new();
+    for path in feature_files(&config.features)? {
+        let feature = gherkin::Feature::parse_path(&path, GherkinEnv::default())
+            .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        let scenarios = feature.scenarios.iter().map(|s| (None, s));
+        let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+        for (rule, scenario) in scenarios.chain(in_rules) {
+            let count = scenario.examples.iter().map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).sum::<usize>().max(1);
+            match excluded(config, app_key_known, &feature, rule, scenario) {
+                None => selected += count,
+                Some(why) if why.starts_with("needs") => left_out.push(format!("{} — {why}", scenario.name)),
+                Some(_) => {}
+            }
+        }
+    }
+    Ok((selected, left_out))
+}
+
+/// Runs the suite and reports on stdout/stderr.
+pub async fn run(config: RunConfig) -> Outcome {
+    install_panic_filter();
+    match run_inner(config).await {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("error: {}", scrub(&error.to_string()));
+            if error.is_runtime() { Outcome::Broken } else { Outcome::Failed }
+        }
+    }
+}
+
+async fn run_inner(config: RunConfig) -> Result<Outcome> {
+    let started = Instant::now();
+    let app_key_hint = config.app_key.is_some() || matches!(config.target, crate::config::TargetSpec::Embedded);
+    let (selected, left_out) = select(&config, app_key_hint)?;
+    if selected == 0 {
+        println!("No scenario matches the filters; nothing to run.");
+        return Ok(Outcome::Passed);
+    }
+
+    let running = target::start(&config).await?;
+    let client = NocoClient::new(&running.base_url, config.timeout)?;
+    readiness::wait_until_ready(&client, config.ready_timeout).await?;
+    let info = readiness::target_info(&client).await?;
+    let (_, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
+    let admin_id = sign_in
+        .pointer("/data/user/id")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| HarnessError::NotNocoBase {
+            url: running.base_url.to_string(),
+            what: "auth:signIn gave no user id".into(),
+            hint: "is this NocoBase 2.x?".into(),
+        })?;
+    println!(
+        "Running {selected} scenarios against the {} target at {} (NocoBase {}), {} at a time.",
+        running.kind, running.base_url, info.version, config.concurrency
+    );
+    for skipped in &left_out {
+        println!("  not run: {skipped}");
+    }
+
+    let features = config.features.clone();
+    let junit = match &config.junit {
+        Some(path) => Some(std::fs::File::create(path).map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?),
+        None => None,
+    };
+    let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin_id));
+    suite.install();
+    let app_key_known = suite.app_key.is_some();
+    let filter_config = suite.config.clone();
+    let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
+        excluded(&filter_config, app_key_known, feature, rule, scenario).is_none()
+    };
+
+    let base = TutorialWorld::cucumber()
+        .max_concurrent_scenarios(suite.config.concurrency)
+        .fail_on_skipped()
+        .before(|feature, _rule, scenario, world| {
+            async move {
+                let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
+                world.snapshot_prefix = format!("{}__{}", file.unwrap_or_else(|| slug(&feature.name)), slug(&scenario.name));
+                world.scenario_name = scenario.name.clone();
+            }
+            .boxed_local()
+        })
+        .after(|_feature, _rule, _scenario, _event, world| {
+            async move {
+                if let Some(world) = world {
+                    world.clean_up().await;
+                }
+            }
+            .boxed_local()
+        });
+    let (failed_steps, parsing_errors, hook_errors) = match junit {
+        Some(file) => {
+            let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0)
+                .summarized()
+                .tee::<TutorialWorld, _>(writer::JUnit::for_tee(file, 0))
+                .normalized();
+            let result = base
+                .with_writer(writer)
+                .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+                .filter_run(features, filter)
+                .await;
+            (result.failed_steps(), result.parsing_errors(), result.hook_errors())
+        }
+        None => {
+            let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0).summarized().normalized();
+            let result = base
+                .with_writer(writer)
+                .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+                .filter_run(features, filter)
+                .await;
+            (result.failed_steps(), result.parsing_errors(), result.hook_errors())
+        }
+    };
+
+    let leftovers = sweep(&suite).await;
+    let tally = suite.tally();
+    for problem in tally.cleanup.iter().chain(&leftovers) {
+        eprintln!("cleanup: {}", scrub(problem));
+    }
+    println!("Finished in {:.1}s.", started.elapsed().as_secs_f64());
+    drop(running);
+    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 {
+        Outcome::Broken
+    } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it.
+async fn sweep(suite: &Suite) -> Vec<String> {
+    if suite.config.keep {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let Ok((admin, _)) = readiness::sign_in(&suite.client, &suite.config.account, &suite.config.password).await else {
+        return vec!["could not sign in to look for leftovers".into()];
+    };
+    let admin = crate::client::Credential::Bearer(admin);
+    let tag = json!({"$includes": suite.run_tag});
+    let client = &suite.client;
+    if let Ok(exchange) = client.api_keys_list(&admin, &format!("filter={}", json!({"name": tag}))).await {
+        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
+            if let Some(id) = row.get("id").and_then(Value::as_i64) {
+                found.push(format!("API key {} was left behind; removed", row["name"]));
+                let _ = client.api_keys_destroy(&admin, id).await;
+            }
+        }
+    }
+    if let Ok(exchange) = client.users_list(&admin, &json!({"username": tag})).await {
+        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
+            if let Some(id) = row.get("id").and_then(Value::as_i64) {
+                found.push(format!("user {} was left behind; removed", row["username"]));
+                let _ = client.users_destroy(&admin, id).await;
+            }
+        }
+    }
+    if let Ok(exchange) = client.roles_list(&admin, &json!({"name": tag})).await {
+        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
+            if let Some(name) = row.get("name").and_then(Value::as_str) {
+                found.push(format!("role {name} was left behind; removed"));
+                let _ = client.roles_destroy(&admin, name).await;
+            }
+        }
+    }
+    if let Ok(exchange) = client.collections_list(&admin, &json!({"name": tag})).await {
+        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
+            if let Some(name) = row.get("name").and_then(Value::as_str) {
+                found.push(format!("collection {name} was left behind; removed"));
+                let _ = client.collections_destroy(&admin, name).await;
+            }
+        }
+    }
+    found
+}
+
+/// insta reports a failed snapshot by panicking; the suite reports it itself, so that panic's
+/// default message is not printed.
+fn install_panic_filter() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("snapshot assertion") {
+            return;
+        }
+        default(info);
+    }));
+}

@@ -1,0 +1,83 @@
+//! Secrets (passwords, session tokens, API keys) never leave the harness in clear. A [`Secret`]
+//! prints as `[redacted]`; every secret value is also registered so that [`scrub`] can remove it
+//! from any text before it is written (console, reports, failure messages), together with
+//! anything shaped like a JWT.
+
+use std::fmt;
+use std::sync::{LazyLock, RwLock};
+
+use regex::Regex;
+
+static REGISTRY: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*").expect("valid JWT pattern")
+});
+
+/// A secret value: readable by the code that needs it, invisible in `Debug` and `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps and registers a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        let value = value.into();
+        register(&value);
+        Secret(value)
+    }
+
+    /// The value itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Remembers a value as secret (values shorter than 4 characters are too common to scrub).
+pub fn register(value: &str) {
+    if value.len() < 4 {
+        return;
+    }
+    if let Ok(mut list) = REGISTRY.write() {
+        if !list.iter().any(|v| v == value) {
+            list.push(value.to_owned());
+            list.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+}
+
+/// Replaces every registered secret and every JWT in `text` with `[redacted]`.
+pub fn scrub(text: &str) -> String {
+    let mut out = JWT.replace_all(text, "[redacted]").into_owned();
+    if let Ok(list) = REGISTRY.read() {
+        for secret in list.iter() {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "[redacted]");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_print_redacted_and_are_scrubbed_from_text() {
+        let secret = Secret::new("hunter2-password");
+        assert_eq!(format!("{secret} {secret:?}"), "[redacted] [redacted]");
+        assert_eq!(scrub("password is hunter2-password!"), "password is [redacted]!");
+        assert_eq!(scrub("Bearer eyJhbGciOi.eyJ1c2VySWQiOjF9.c2lnbmF0dXJl"), "Bearer [redacted]");
+    }
+}

@@ -1,0 +1,186 @@
+//! API keys (tutorial step 4): created for one of the caller's roles with an expiry, shown once,
+//! listed without their token, and their JWT claims.
+
+use cucumber::{given, then, when};
+use serde_json::{Value, json};
+
+use super::{Caller, expect_status, require};
+use crate::client::{ApiRequest, Credential, Exchange};
+use crate::error::{HarnessError, Result};
+use crate::fixtures::{self, Vars};
+use crate::jwt;
+use crate::normalize::IdKind;
+use crate::report::Mismatch;
+use crate::secret::Secret;
+use crate::world::{KeyInfo, TutorialWorld};
+
+fn owner_of(caller: &Caller) -> Result<Option<String>> {
+    match caller {
+        Caller::Administrator => Ok(None),
+        Caller::User(name) => Ok(Some(name.clone())),
+        _ => Err(HarnessError::Scenario("API keys are created by a signed-in user, not with a key".into())),
+    }
+}
+
+fn key_body(world: &TutorialWorld, name: &str, role: &str, expires_in: &str) -> Result<Value> {
+    let mut vars = Vars::new();
+    vars.insert("key_name", json!(world.tagged(name)));
+    vars.insert("role", json!(world.tagged(role)));
+    vars.insert("role_title", json!(world.tagged_title("To Dos API Role")));
+    let mut body = fixtures::body("api-key-never", &vars)?;
+    body["expiresIn"] = json!(expires_in);
+    Ok(body)
+}
+
+/// Sends `apiKeys:create`; on success keeps the key and looks up its row id.
+async fn create_key(world: &mut TutorialWorld, caller: &Caller, name: &str, body: Value, headers: &[(&str, String)]) -> Result<Exchange> {
+    let owner = owner_of(caller)?;
+    let credential = world.credential(caller)?;
+    let mut request = ApiRequest::new(reqwest::Method::POST, "apiKeys:create", &credential).json(body);
+    for (header, value) in headers {
+        request = request.header(header, value);
+    }
+    let exchange = world.client().send(request).await?;
+    let token = exchange.pointer("/data/token").and_then(Value::as_str).map(Secret::new);
+    if let (200, Some(token)) = (exchange.status, token) {
+        world.last_token = Some(token.clone());
+        let id = key_id(world, &credential, name).await?;
+        if let Some(id) = id {
+            world.normalizer.know(IdKind::ApiKey, &json!(id), name);
+        }
+        world.keys.insert(name.to_owned(), KeyInfo { token, owner, id });
+    }
+    Ok(exchange)
+}
+
+async fn key_id(world: &TutorialWorld, owner: &Credential, name: &str) -> Result<Option<i64>> {
+    let filter = json!({"name": world.tagged(name)});
+    let exchange = world.client().api_keys_list(owner, &format!("filter={filter}")).await?;
+    Ok(exchange.pointer("/data/0/id").and_then(Value::as_i64))
+}
+
+async fn create_and_remember(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: &str) -> Result<()> {
+    let body = key_body(world, &name, &role, expires_in)?;
+    let exchange = create_key(world, &caller, &name, body, &[]).await?;
+    world.remember(exchange);
+    Ok(())
+}
+
+#[when(expr = "{caller} creates an API key {string} for the role {string} that never expires")]
+async fn create_never(world: &mut TutorialWorld, caller: Caller, name: String, role: String) -> Result<()> {
+    let result = create_and_remember(world, caller, name, role, "never").await;
+    world.tally(result)
+}
+
+#[when(expr = "{caller} creates an API key {string} for the role {string} that expires in {string}")]
+async fn create_expiring(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: String) -> Result<()> {
+    let result = create_and_remember(world, caller, name, role, &expires_in).await;
+    world.tally(result)
+}
+
+async fn has_key(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: &str) -> Result<()> {
+    let body = key_body(world, &name, &role, expires_in)?;
+    let exchange = create_key(world, &caller, &name, body, &[]).await?;
+    expect_status(&exchange, 200, "apiKeys:create")
+}
+
+#[given(expr = "{caller} has an API key {string} for the role {string} that never expires")]
+async fn has_key_never(world: &mut TutorialWorld, caller: Caller, name: String, role: String) -> Result<()> {
+    let result = has_key(world, caller, name, role, "never").await;
+    world.tally(result)
+}
+
+#[given(expr = "{caller} has an API key {string} for the role {string} that expires in {string}")]
+async fn has_key_expiring(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: String) -> Result<()> {
+    let result = has_key(world, caller, name, role, &expires_in).await;
+    world.tally(result)
+}
+
+#[when(expr = "the administrator creates an API key {string} without a role")]
+async fn create_without_role(world: &mut TutorialWorld, name: String) -> Result<()> {
+    let result = async {
+        let body = json!({"name": world.tagged(&name), "expiresIn": "30d"});
+        let exchange = create_key(world, &Caller::Administrator, &name, body, &[]).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[when(expr = "the administrator, acting as the role {string}, creates an API key {string} for the role {string} that expires in {string}")]
+async fn create_acting_as(world: &mut TutorialWorld, acting: String, name: String, role: String, expires_in: String) -> Result<()> {
+    let result = async {
+        let body = key_body(world, &name, &role, &expires_in)?;
+        let header = [("X-Role", world.tagged(&acting))];
+        let exchange = create_key(world, &Caller::Administrator, &name, body, &header).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[when("the administrator lists the API keys")]
+async fn admin_lists_keys(world: &mut TutorialWorld) -> Result<()> {
+    let result = async {
+        let filter = json!({"name": {"$includes": world.tag.clone()}});
+        let exchange = world.client().api_keys_list(&world.admin()?, &format!("filter={filter}")).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[then("the response holds a token and nothing else")]
+async fn only_a_token(world: &mut TutorialWorld) -> Result<()> {
+    let result = (|| {
+        let exchange = world.last()?;
+        expect_status(exchange, 200, "apiKeys:create")?;
+        let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
+        let keys: Vec<&String> = data.keys().collect();
+        if keys != ["token"] {
+            return Err(HarnessError::mismatch(Mismatch::new("data's fields", "token only", format!("{keys:?}"), Some(exchange))));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}
+
+#[then(expr = "the key's claims are userId, roleName, iat and exp, with exp - iat = {int} seconds")]
+async fn key_claims(world: &mut TutorialWorld, lifetime: i64) -> Result<()> {
+    let result = (|| {
+        let exchange = world.last()?;
+        let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
+        jwt::expect_claims(token, &["userId", "roleName", "iat", "exp"], lifetime, exchange)
+    })();
+    world.tally(result)
+}
+
+#[then("no listed key shows a token")]
+async fn no_token_listed(world: &mut TutorialWorld) -> Result<()> {
+    let result = (|| {
+        let exchange = world.last()?;
+        let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
+        if rows.is_empty() || rows.iter().any(|r| r.get("token").is_some()) {
+            return Err(HarnessError::mismatch(Mismatch::new("the key list", "keys without a token", format!("{} rows, token shown or no rows", rows.len()), Some(exchange))));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}
+
+#[then(expr = "the administrator has no API key {string}")]
+async fn no_such_key(world: &mut TutorialWorld, name: String) -> Result<()> {
+    let result = async {
+        let admin = world.admin()?;
+        let id = key_id(world, &admin, &name).await?;
+        if let Some(id) = id {
+            return Err(HarnessError::mismatch(Mismatch::new(format!("API key {name}"), "none", format!("row {id}"), world.last.as_ref())));
+        }
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}

@@ -1,0 +1,117 @@
+//! Working with to-dos (tutorial step 7): list, get, create, update and destroy, by whoever the
+//! step names — usually the API key alone.
+
+use cucumber::gherkin::Step;
+use cucumber::{then, when};
+use serde_json::Value;
+
+use super::{Caller, expect_status, require};
+use crate::error::{HarnessError, Result};
+use crate::report::Mismatch;
+use crate::world::TutorialWorld;
+
+fn docstring_json(step: &Step) -> Result<Value> {
+    let text = step
+        .docstring
+        .as_deref()
+        .ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
+    serde_json::from_str(text).map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))
+}
+
+#[when(expr = "{caller} lists the to-dos")]
+async fn list_todos(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
+    let result = list(world, caller, String::new()).await;
+    world.tally(result)
+}
+
+/// The query may hold JSON with quotes: `with "filter={"completed":true}"`.
+#[when(regex = r#"^(the administrator|the API key|the key "[^"]+"|the user "[^"]+") lists the to-dos with "(.+)"$"#)]
+async fn list_todos_with(world: &mut TutorialWorld, caller: Caller, query: String) -> Result<()> {
+    let result = list(world, caller, query).await;
+    world.tally(result)
+}
+
+async fn list(world: &mut TutorialWorld, caller: Caller, query: String) -> Result<()> {
+    let credential = world.credential(&caller)?;
+    let collection = world.tagged("todos");
+    let exchange = world.client().records_list(&credential, &collection, &query).await?;
+    world.remember(exchange);
+    Ok(())
+}
+
+#[when(expr = "{caller} gets the to-do {string}")]
+async fn get_todo(world: &mut TutorialWorld, caller: Caller, title: String) -> Result<()> {
+    let result = async {
+        let credential = world.credential(&caller)?;
+        let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+        let exchange = world.client().records_get(&credential, &collection, &id).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[when(expr = "{caller} creates a to-do:")]
+async fn create_todo(world: &mut TutorialWorld, caller: Caller, step: &Step) -> Result<()> {
+    let result = async {
+        let body = docstring_json(step)?;
+        let title = body.get("title").and_then(Value::as_str).map(str::to_owned);
+        let credential = world.credential(&caller)?;
+        let collection = world.tagged("todos");
+        let exchange = world.client().records_create(&credential, &collection, body).await?;
+        if let (Some(title), Some(id)) = (title, exchange.pointer("/data/id").cloned()) {
+            world.know_record(&title, &id);
+        }
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[when(expr = "{caller} updates the to-do {string} with:")]
+async fn update_todo(world: &mut TutorialWorld, caller: Caller, title: String, step: &Step) -> Result<()> {
+    let result = async {
+        let body = docstring_json(step)?;
+        let credential = world.credential(&caller)?;
+        let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+        let exchange = world.client().records_update(&credential, &collection, &id, body).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[when(expr = "{caller} destroys the to-do {string}")]
+async fn destroy_todo(world: &mut TutorialWorld, caller: Caller, title: String) -> Result<()> {
+    let result = async {
+        let credential = world.credential(&caller)?;
+        let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+        let exchange = world.client().records_destroy(&credential, &collection, &id).await?;
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[then(expr = "the to-dos listed are {string}")]
+async fn todos_listed(world: &mut TutorialWorld, titles: String) -> Result<()> {
+    let result = (|| {
+        let exchange = world.last()?;
+        expect_status(exchange, 200, "the list")?;
+        let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)").to_owned())
+            .collect();
+        let want: Vec<String> = titles.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+        if got != want {
+            return Err(HarnessError::mismatch(Mismatch::new("the to-dos listed", want.join(", "), got.join(", "), Some(exchange))));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}

@@ -1,0 +1,181 @@
+//! Calls written out as `METHOD resource:action?query`, with the credential described in words —
+//! the error matrix of tutorial step 8 and the surprising answers to mistakes. Describing a
+//! credential may set it up: an expired key is issued and waited out, a revoked key is issued and
+//! deleted, a key's role is taken from its user.
+
+use std::time::Duration;
+
+use cucumber::gherkin::Step;
+use cucumber::when;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::expect_status;
+use crate::client::{ApiRequest, Credential, RequestBody};
+use crate::error::{HarnessError, Result};
+use crate::jwt;
+use crate::secret::Secret;
+use crate::world::TutorialWorld;
+
+/// A secret no target uses, for the "signed with another secret" case.
+const WRONG_SECRET: &str = "not-the-app-key-of-any-nocobase";
+
+/// Turns `GET todos:list?x` into a method and a path on the scenario's own collection, with
+/// `{title}` replaced by that to-do's id.
+fn parse_request(world: &TutorialWorld, request: &str) -> Result<(Method, String)> {
+    let (method, path) = request
+        .split_once(' ')
+        .ok_or_else(|| HarnessError::Scenario(format!("write the request as \"METHOD path\", not {request:?}")))?;
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| HarnessError::Scenario(format!("bad method {method:?}")))?;
+    let end = path.find([':', '/', '?']).unwrap_or(path.len());
+    let (resource, rest) = path.split_at(end);
+    let resource = if resource == "todos" { world.tagged("todos") } else { resource.to_owned() };
+    let mut path = format!("{resource}{rest}");
+    while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
+        if close < open || path[open..].starts_with("{\"") {
+            break;
+        }
+        let title = path[open + 1..close].to_owned();
+        path.replace_range(open..=close, &world.record_id(&title)?);
+    }
+    Ok((method, path))
+}
+
+/// The credential (and extra headers) a phrase describes, setting up what it needs.
+async fn describe(world: &mut TutorialWorld, phrase: &str) -> Result<(Credential, Vec<(String, String)>)> {
+    let quoted = |prefix: &str| phrase.strip_prefix(prefix).and_then(|r| r.strip_suffix('"')).map(str::to_owned);
+    if phrase == "no Authorization header" {
+        return Ok((Credential::None, vec![]));
+    }
+    if phrase == "the API key" {
+        return Ok((world.main_key()?, vec![]));
+    }
+    if let Some(token) = quoted("the token \"") {
+        return Ok((Credential::Bearer(Secret::new(token)), vec![]));
+    }
+    if let Some(header) = quoted("the API key and the header \"") {
+        let (name, value) = header
+            .split_once(": ")
+            .ok_or_else(|| HarnessError::Scenario(format!("write the header as \"Name: value\", not {header:?}")))?;
+        return Ok((world.main_key()?, vec![(name.to_owned(), value.to_owned())]));
+    }
+    if let Some(role) = quoted("a JWT minted offline with the app key for the role \"") {
+        let app_key = world
+            .suite
+            .app_key
+            .clone()
+            .ok_or_else(|| HarnessError::Scenario("this scenario needs the target's app key (--app-key)".into()))?;
+        let token = jwt::mint(app_key.expose(), world.suite.admin_id, &world.tagged(&role), 3600);
+        return Ok((Credential::Bearer(Secret::new(token)), vec![]));
+    }
+    match phrase {
+        "a JWT signed with another secret" => {
+            let token = jwt::mint(WRONG_SECRET, world.suite.admin_id, &world.tagged("todos"), 3600);
+            Ok((Credential::Bearer(Secret::new(token)), vec![]))
+        }
+        "an API key that has expired" => {
+            issue(world, "short", "todos", "1s").await?;
+            tokio::time::sleep(Duration::from_millis(2100)).await;
+            Ok((world.key("short")?, vec![]))
+        }
+        "an API key that was deleted" => {
+            issue(world, "revoked", "todos", "30d").await?;
+            let admin = world.admin()?;
+            let id = world
+                .keys
+                .get_mut("revoked")
+                .and_then(|k| k.id.take())
+                .ok_or_else(|| HarnessError::Scenario("the key to revoke has no id in apiKeys:list".into()))?;
+            let exchange = world.client().api_keys_destroy(&admin, id).await?;
+            expect_status(&exchange, 200, "apiKeys:destroy")?;
+            Ok((world.key("revoked")?, vec![]))
+        }
+        "a key whose role was taken from its user" => {
+            extra_role(world, "unassigned", "Unassigned Role").await?;
+            issue(world, "unassigned", "unassigned", "30d").await?;
+            let (admin, role, id) = (world.admin()?, world.tagged("unassigned"), world.suite.admin_id);
+            let exchange = world.client().role_users_remove(&admin, &role, &[id]).await?;
+            expect_status(&exchange, 200, "roles/<role>/users:remove")?;
+            Ok((world.key("unassigned")?, vec![]))
+        }
+        "a key whose role has no permissions" => {
+            extra_role(world, "noperm", "No Permissions Role").await?;
+            issue(world, "noperm", "noperm", "30d").await?;
+            Ok((world.key("noperm")?, vec![]))
+        }
+        other => Err(HarnessError::Scenario(format!("unknown credential {other:?}"))),
+    }
+}
+
+/// A role without permissions, held by the administrator.
+async fn extra_role(world: &mut TutorialWorld, role: &str, title: &str) -> Result<()> {
+    if world.keys.contains_key(role) {
+        return Ok(());
+    }
+    let body = json!({"name": world.tagged(role), "title": world.tagged_title(title), "snippets": ["!ui.*", "!pm", "!pm.*"]});
+    let exchange = world.client().roles_create(&world.admin()?, body).await?;
+    expect_status(&exchange, 200, "roles:create")?;
+    world.created_role(world.tagged(role));
+    let exchange = super::roles::assign_to_admin(world, role).await?;
+    expect_status(&exchange, 200, "roles/<role>/users:add")
+}
+
+/// An API key of the administrator (kept in the world under `name`).
+async fn issue(world: &mut TutorialWorld, name: &str, role: &str, expires_in: &str) -> Result<()> {
+    if world.keys.contains_key(name) {
+        return Ok(());
+    }
+    let body = json!({"name": world.tagged(name), "role": {"name": world.tagged(role)}, "expiresIn": expires_in});
+    let admin = world.admin()?;
+    let exchange = world.client().api_keys_create(&admin, body).await?;
+    expect_status(&exchange, 200, "apiKeys:create")?;
+    let token = exchange
+        .pointer("/data/token")
+        .and_then(Value::as_str)
+        .map(Secret::new)
+        .ok_or_else(|| HarnessError::Scenario("apiKeys:create gave no token".into()))?;
+    let listed = world.client().api_keys_list(&admin, &format!("filter={}", json!({"name": world.tagged(name)}))).await?;
+    let id = listed.pointer("/data/0/id").and_then(Value::as_i64);
+    world.keys.insert(name.to_owned(), crate::world::KeyInfo { token, owner: None, id });
+    Ok(())
+}
+
+async fn call(world: &mut TutorialWorld, request: &str, phrase: &str, body: Option<RequestBody>) -> Result<()> {
+    let (method, path) = parse_request(world, request)?;
+    let (credential, headers) = describe(world, phrase).await?;
+    let mut api_request = ApiRequest::new(method, path, &credential);
+    api_request.headers = headers;
+    api_request.body = body;
+    let exchange = world.client().send(api_request).await?;
+    world.remember(exchange);
+    Ok(())
+}
+
+/// `a client calls "GET todos:list" with <credential>`; a credential phrase
+/// `the API key and the raw JSON body '<text>'` sends `<text>` as an `application/json` body.
+#[when(regex = r#"^a client calls "(.+)" with (.+[^:])$"#)]
+async fn client_calls(world: &mut TutorialWorld, request: String, phrase: String) -> Result<()> {
+    let raw = phrase
+        .strip_prefix("the API key and the raw JSON body '")
+        .and_then(|r| r.strip_suffix('\''))
+        .map(str::to_owned);
+    let result = match raw {
+        Some(text) => {
+            let body = RequestBody::Raw { content_type: "application/json".into(), bytes: text.into_bytes() };
+            call(world, &request, "the API key", Some(body)).await
+        }
+        None => call(world, &request, &phrase, None).await,
+    };
+    world.tally(result)
+}
+
+#[when(regex = r#"^a client calls "(.+)" with the API key and the body:$"#)]
+async fn client_calls_with_body(world: &mut TutorialWorld, request: String, step: &Step) -> Result<()> {
+    let result = async {
+        let text = step.docstring.as_deref().ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
+        let body: Value = serde_json::from_str(text).map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))?;
+        call(world, &request, "the API key", Some(RequestBody::Json(body))).await
+    }
+    .await;
+    world.tally(result)
+}

@@ -1,0 +1,114 @@
+//! What one run shares between scenarios: the client for the target, the configuration, the run
+//! tag, the admin's identity, and the tally of failures by kind. Everything else lives in a
+//! scenario's own world.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use rand::RngExt;
+
+use crate::client::NocoClient;
+use crate::config::RunConfig;
+use crate::error::HarnessError;
+use crate::secret::Secret;
+
+/// The shared state of a run.
+#[derive(Debug)]
+pub struct Suite {
+    /// Client for the target's API.
+    pub client: NocoClient,
+    /// The run's configuration.
+    pub config: RunConfig,
+    /// `embedded`, `live` or `container`.
+    pub target_kind: &'static str,
+    /// The target's APP_KEY, when known.
+    pub app_key: Option<Secret>,
+    /// The admin's user id on the target.
+    pub admin_id: i64,
+    /// Unique to this run; every scenario tag starts with it.
+    pub run_tag: String,
+    scenarios: AtomicU32,
+    tally: Mutex<Tally>,
+}
+
+/// Failures seen so far, by kind.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    /// Steps that failed because the target did not conform.
+    pub conformance: usize,
+    /// Steps that failed because the suite could not run them.
+    pub runtime: usize,
+    /// Cleanup problems (left-over data on a live target).
+    pub cleanup: Vec<String>,
+}
+
+static CURRENT: RwLock<Option<Arc<Suite>>> = RwLock::new(None);
+
+impl Suite {
+    /// A new run against a ready target.
+    pub fn new(client: NocoClient, config: RunConfig, target_kind: &'static str, app_key: Option<Secret>, admin_id: i64) -> Self {
+        let mut rng = rand::rng();
+        let run_tag = format!("nc{}", base36(rng.random_range(0..36_u64.pow(5)), 5));
+        Self {
+            client,
+            config,
+            target_kind,
+            app_key,
+            admin_id,
+            run_tag,
+            scenarios: AtomicU32::new(0),
+            tally: Mutex::new(Tally::default()),
+        }
+    }
+
+    /// Makes this the suite scenarios run in.
+    pub fn install(self: &Arc<Self>) {
+        if let Ok(mut slot) = CURRENT.write() {
+            *slot = Some(Arc::clone(self));
+        }
+    }
+
+    /// The suite scenarios run in.
+    pub fn current() -> Option<Arc<Suite>> {
+        CURRENT.read().ok().and_then(|s| s.clone())
+    }
+
+    /// A tag unique to the next scenario: the run tag plus a sequence number.
+    pub fn next_scenario_tag(&self) -> String {
+        let n = self.scenarios.fetch_add(1, Ordering::Relaxed);
+        format!("{}{}", self.run_tag, base36(u64::from(n), 3))
+    }
+
+    /// Counts a failed step by its kind.
+    pub fn record_failure(&self, error: &HarnessError) {
+        if let Ok(mut tally) = self.tally.lock() {
+            if error.is_runtime() {
+                tally.runtime += 1;
+            } else {
+                tally.conformance += 1;
+            }
+        }
+    }
+
+    /// Notes something cleanup could not remove.
+    pub fn record_cleanup_problem(&self, problem: String) {
+        if let Ok(mut tally) = self.tally.lock() {
+            tally.cleanup.push(problem);
+        }
+    }
+
+    /// The failures so far.
+    pub fn tally(&self) -> Tally {
+        self.tally.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+}
+
+fn base36(mut n: u64, width: usize) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = vec![b'0'; width];
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(n % 36) as usize];
+        n /= 36;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}

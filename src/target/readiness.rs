@@ -1,0 +1,136 @@
+//! Before any scenario: is the target up, is it NocoBase's API, do the admin credentials work?
+//! Each mistake people make gets its own message: nothing listening, a base URL without `/api`
+//! (NocoBase then serves its web app), a redirect, a server still starting (503
+//! `APP_INITIALIZING`/`APP_COMMANDING`, waited for with a bound), a 5xx that is not JSON, refused
+//! credentials.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::client::{Exchange, NocoClient, ResponseBody};
+use crate::error::{HarnessError, Result};
+use crate::secret::Secret;
+
+/// How often a starting target is polled.
+const POLL: Duration = Duration::from_millis(250);
+
+/// What the target said about itself.
+#[derive(Debug, Clone)]
+pub struct TargetInfo {
+    /// `app:getInfo`'s version.
+    pub version: String,
+}
+
+fn looks_like_html(exchange: &Exchange) -> bool {
+    exchange.content_type.as_deref().is_some_and(|ct| ct.contains("html"))
+        || matches!(&exchange.body, ResponseBody::Text(t) if t.trim_start().starts_with('<'))
+}
+
+fn excerpt(exchange: &Exchange) -> String {
+    match &exchange.body {
+        ResponseBody::Json(v) => crate::secret::scrub(&v.to_string()).chars().take(160).collect(),
+        ResponseBody::Text(t) => crate::secret::scrub(t).chars().take(160).collect(),
+        ResponseBody::Empty => "(empty body)".to_owned(),
+    }
+}
+
+/// The maintenance code of NocoBase's 503 envelope (`{"error":{"code":"APP_INITIALIZING",…}}`).
+fn starting_code(exchange: &Exchange) -> Option<String> {
+    if exchange.status != 503 {
+        return None;
+    }
+    exchange
+        .pointer("/error/code")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| Some("503".to_owned()))
+}
+
+/// Waits for `__health_check` to answer `ok`, within `bound`.
+pub async fn wait_until_ready(client: &NocoClient, bound: Duration) -> Result<()> {
+    let url = client.url("__health_check")?.to_string();
+    let started = Instant::now();
+    loop {
+        let exchange = match client.health_check().await {
+            Ok(exchange) => exchange,
+            Err(HarnessError::Unreachable { .. }) if started.elapsed() < bound.min(Duration::from_secs(5)) => {
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(code) = starting_code(&exchange) {
+            if started.elapsed() >= bound {
+                return Err(HarnessError::NotReady { url, waited: bound, last: format!("503 {code}") });
+            }
+            tokio::time::sleep(POLL).await;
+            continue;
+        }
+        return check_health_answer(client, &exchange);
+    }
+}
+
+fn check_health_answer(client: &NocoClient, exchange: &Exchange) -> Result<()> {
+    let base = client.base().as_str().trim_end_matches('/').to_owned();
+    let url = format!("{base}/__health_check");
+    if exchange.status == 200 && matches!(&exchange.body, ResponseBody::Text(t) if t.trim() == "ok") {
+        return Ok(());
+    }
+    if (300..400).contains(&exchange.status) {
+        return Err(HarnessError::NotNocoBase {
+            url,
+            what: format!("it redirects ({})", exchange.status),
+            hint: "pass the final address as --base-url (the suite does not follow redirects, so credentials never leak to another host)".into(),
+        });
+    }
+    if looks_like_html(exchange) {
+        let suggestion = if base.ends_with("/api") { base.clone() } else { format!("{base}/api") };
+        return Err(HarnessError::NotNocoBase {
+            url,
+            what: format!("it answered {} with an HTML page", exchange.status),
+            hint: format!(
+                "NocoBase serves its web app outside /api; the API base is the URL ending in /api — try --base-url {suggestion}"
+            ),
+        });
+    }
+    if exchange.status >= 500 {
+        return Err(HarnessError::NotNocoBase {
+            url,
+            what: format!("it answered {} with {}", exchange.status, excerpt(exchange)),
+            hint: "the server is failing; check its log".into(),
+        });
+    }
+    Err(HarnessError::NotNocoBase {
+        url,
+        what: format!("it answered {} with {}", exchange.status, excerpt(exchange)),
+        hint: "is --base-url NocoBase's API base, e.g. http://127.0.0.1:13000/api ?".into(),
+    })
+}
+
+/// Reads `app:getInfo`.
+pub async fn target_info(client: &NocoClient) -> Result<TargetInfo> {
+    let exchange = client.app_get_info().await?;
+    let version = exchange.pointer("/data/version").and_then(Value::as_str);
+    match version {
+        Some(v) if exchange.status == 200 => Ok(TargetInfo { version: v.to_owned() }),
+        _ => Err(HarnessError::NotNocoBase {
+            url: client.url("app:getInfo")?.to_string(),
+            what: format!("app:getInfo answered {} with {}", exchange.status, excerpt(&exchange)),
+            hint: "is this NocoBase 2.x?".into(),
+        }),
+    }
+}
+
+/// Signs in; refused credentials are a "could not run" error.
+pub async fn sign_in(client: &NocoClient, account: &str, password: &Secret) -> Result<(Secret, Exchange)> {
+    let exchange = client.auth_sign_in(account, password).await?;
+    let token = exchange.pointer("/data/token").and_then(Value::as_str);
+    match token {
+        Some(token) if exchange.status == 200 => Ok((Secret::new(token), exchange)),
+        _ => {
+            let message = exchange.error().map(|(m, _)| m).unwrap_or_else(|| excerpt(&exchange));
+            Err(HarnessError::SignInRejected { account: account.to_owned(), status: exchange.status, message })
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The world of one scenario: its unique tag and the tagged names it gives what it creates, the
+//! sessions and keys it holds, the last exchange, the normaliser that knows its ids, and the list
+//! of what to remove when it ends (passed or failed).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::client::{Credential, Exchange, NocoClient};
+use crate::error::{HarnessError, Result};
+use crate::normalize::{IdKind, Normalizer};
+use crate::secret::Secret;
+use crate::suite::Suite;
+
+/// A user the scenario created, by its logical username.
+#[derive(Debug, Clone)]
+pub struct UserInfo {
+    /// Id on the target.
+    pub id: i64,
+    /// Tagged username.
+    pub username: String,
+    /// Generated password.
+    pub password: Secret,
+    /// Session token, once signed in.
+    pub session: Option<Secret>,
+}
+
+/// An API key the scenario created.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// The token.
+    pub token: Secret,
+    /// Who created it: `None` for the administrator, else a logical username.
+    pub owner: Option<String>,
+    /// The `apiKeys` row id, once known.
+    pub id: Option<i64>,
+}
+
+/// Everything the scenario created, removed when it ends.
+#[derive(Debug, Default)]
+struct Created {
+    collections: Vec<String>,
+    roles: Vec<String>,
+    users: Vec<i64>,
+    /// (role, user id) assignments made to users the scenario did not create.
+    assignments: Vec<(String, i64)>,
+}
+
+/// The state of one scenario.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct TutorialWorld {
+    /// The run.
+    pub suite: Arc<Suite>,
+    /// Unique to this scenario; part of every name it creates.
+    pub tag: String,
+    /// Normalisation rules (tag, known ids).
+    pub normalizer: Normalizer,
+    /// The administrator's session.
+    pub admin: Option<Secret>,
+    /// Users created, by logical username.
+    pub users: BTreeMap<String, UserInfo>,
+    /// API keys created, by logical name.
+    pub keys: BTreeMap<String, KeyInfo>,
+    /// Record ids, by title.
+    pub records: BTreeMap<String, Value>,
+    /// The last exchange.
+    pub last: Option<Exchange>,
+    /// The last token a response issued.
+    pub last_token: Option<Secret>,
+    /// `<feature>__<scenario>` prefix of snapshot names.
+    pub snapshot_prefix: String,
+    /// Scenario name, for snapshot descriptions.
+    pub scenario_name: String,
+    created: Created,
+}
+
+impl TutorialWorld {
+    async fn new() -> Result<Self> {
+        let suite = Suite::current().ok_or_else(|| HarnessError::Scenario("no suite is running".into()))?;
+        let tag = suite.next_scenario_tag();
+        let mut normalizer = Normalizer::new();
+        normalizer.strip_tag(&tag);
+        normalizer.know(IdKind::User, &json!(suite.admin_id), "admin");
+        Ok(Self {
+            suite,
+            tag,
+            normalizer,
+            admin: None,
+            users: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            records: BTreeMap::new(),
+            last: None,
+            last_token: None,
+            snapshot_prefix: String::new(),
+            scenario_name: String::new(),
+            created: Created::default(),
+        })
+    }
+
+    /// The client.
+    pub fn client(&self) -> &NocoClient {
+        &self.suite.client
+    }
+
+    /// A name the scenario creates: the logical name plus the tag (`todos` → `todos_nc…`).
+    pub fn tagged(&self, name: &str) -> String {
+        format!("{name}_{}", self.tag)
+    }
+
+    /// A title made unique with the tag (`To Dos API Role` → `To Dos API Role nc…`).
+    pub fn tagged_title(&self, title: &str) -> String {
+        format!("{title} {}", self.tag)
+    }
+
+    /// An email made unique with the tag (`a@example.com` → `a-nc…@example.com`).
+    pub fn tagged_email(&self, email: &str) -> String {
+        match email.split_once('@') {
+            Some((local, domain)) => format!("{local}-{}@{domain}", self.tag),
+            None => format!("{email}-{}", self.tag),
+        }
+    }
+
+    /// The administrator's session credential.
+    pub fn admin(&self) -> Result<Credential> {
+        self.admin
+            .clone()
+            .map(Credential::Bearer)
+            .ok_or_else(|| HarnessError::Scenario("the administrator is not signed in (add \"Given the administrator is signed in\")".into()))
+    }
+
+    /// A created user's session credential.
+    pub fn user_session(&self, username: &str) -> Result<Credential> {
+        self.users
+            .get(username)
+            .and_then(|u| u.session.clone())
+            .map(Credential::Bearer)
+            .ok_or_else(|| HarnessError::Scenario(format!("the user \"{username}\" has not signed in")))
+    }
+
+    /// A created key's credential.
+    pub fn key(&self, name: &str) -> Result<Credential> {
+        self.keys
+            .get(name)
+            .map(|k| Credential::Bearer(k.token.clone()))
+            .ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))
+    }
+
+    /// The scenario's main key: the only one, or the one called `todos`.
+    pub fn main_key(&self) -> Result<Credential> {
+        if let Some(key) = self.keys.get("todos") {
+            return Ok(Credential::Bearer(key.token.clone()));
+        }
+        match self.keys.values().next() {
+            Some(key) if self.keys.len() == 1 => Ok(Credential::Bearer(key.token.clone())),
+            _ => Err(HarnessError::Scenario("which API key? none is called \"todos\"".into())),
+        }
+    }
+
+    /// The id of the record with this title.
+    pub fn record_id(&self, title: &str) -> Result<String> {
+        match self.records.get(title) {
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(HarnessError::Scenario(format!("no to-do \"{title}\" was created in this scenario"))),
+        }
+    }
+
+    /// Keeps the exchange as the scenario's last one.
+    pub fn remember(&mut self, exchange: Exchange) -> &Exchange {
+        self.last.insert(exchange)
+    }
+
+    /// The last exchange.
+    pub fn last(&self) -> Result<&Exchange> {
+        self.last.as_ref().ok_or_else(|| HarnessError::Scenario("no request was made yet".into()))
+    }
+
+    /// Names a record id for snapshots.
+    pub fn know_record(&mut self, title: &str, id: &Value) {
+        self.records.insert(title.to_owned(), id.clone());
+        self.normalizer.know(IdKind::Record, id, title);
+    }
+
+    /// Remembers a collection to remove at the end.
+    pub fn created_collection(&mut self, name: String) {
+        self.created.collections.push(name);
+    }
+
+    /// Remembers a role to remove at the end.
+    pub fn created_role(&mut self, name: String) {
+        self.created.roles.push(name);
+    }
+
+    /// Remembers a user to remove at the end.
+    pub fn created_user(&mut self, logical: &str, info: UserInfo) {
+        self.normalizer.know(IdKind::User, &json!(info.id), logical);
+        self.created.users.push(info.id);
+        self.users.insert(logical.to_owned(), info);
+    }
+
+    /// Remembers a role given to a user the scenario did not create.
+    pub fn assigned_role(&mut self, role: String, user_id: i64) {
+        self.created.assignments.push((role, user_id));
+    }
+
+    /// Removes everything the scenario created, in dependency order; problems are reported to
+    /// the suite (and make the run fail on a live target, where leftovers matter).
+    pub async fn clean_up(&mut self) {
+        if self.suite.config.keep {
+            return;
+        }
+        let Ok(admin) = self.admin() else { return };
+        let client = self.suite.client.clone();
+        let mut problems = Vec::new();
+        for (name, key) in std::mem::take(&mut self.keys) {
+            let Some(id) = key.id else { continue };
+            let owner = match &key.owner {
+                None => Some(admin.clone()),
+                Some(user) => self.users.get(user).and_then(|u| u.session.clone()).map(Credential::Bearer),
+            };
+            let Some(owner) = owner else {
+                problems.push(format!("API key \"{name}\": its owner is not signed in"));
+                continue;
+            };
+            check_cleanup(client.api_keys_destroy(&owner, id).await, &format!("API key {name}"), &mut problems);
+        }
+        for (role, user) in std::mem::take(&mut self.created.assignments) {
+            check_cleanup(client.role_users_remove(&admin, &role, &[user]).await, &format!("role {role} of user {user}"), &mut problems);
+        }
+        for id in std::mem::take(&mut self.created.users) {
+            check_cleanup(client.users_destroy(&admin, id).await, &format!("user {id}"), &mut problems);
+        }
+        for role in std::mem::take(&mut self.created.roles) {
+            check_cleanup(client.roles_destroy(&admin, &role).await, &format!("role {role}"), &mut problems);
+        }
+        for collection in std::mem::take(&mut self.created.collections) {
+            check_cleanup(client.collections_destroy(&admin, &collection).await, &format!("collection {collection}"), &mut problems);
+        }
+        for problem in problems {
+            self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));
+        }
+    }
+}
+
+fn check_cleanup(result: Result<Exchange>, what: &str, problems: &mut Vec<String>) {
+    match result {
+        Ok(exchange) if exchange.status == 200 => {}
+        Ok(exchange) => problems.push(format!("removing {what} answered {}", exchange.status)),
+        Err(error) => problems.push(format!("removing {what} failed: {error}")),
+    }
+}
