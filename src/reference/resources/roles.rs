@@ -417,7 +417,7 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             "roles": [role],
             "strategy": strategy,
             "actions": actions,
-            "snippets": snippets,
+            "snippets": merge_role_snippets(&[snippets]),
             "resources": resources,
             "role": role,
             "roleMode": "default",
@@ -482,4 +482,53 @@ fn view_fields(catalog: &CatalogView, collection: &str, fields: &[String]) -> Ve
         }
     }
     out
+}
+
+/// NocoBase's `mergeRoleSnippets` (`core/acl/src/utils/acl-role.ts`): the snippets `roles:check`
+/// reports — inclusions first, then the exclusions that survive: `!x.*` is dropped where `x.*` is
+/// included, and with any inclusion, `!x.y` is kept only under an included `x.*`.
+fn merge_role_snippets(roles: &[Vec<String>]) -> Vec<String> {
+    if roles.is_empty() {
+        return Vec::new();
+    }
+    let all: Vec<&String> = roles.iter().flatten().collect();
+    let mut includes: Vec<String> = Vec::new();
+    let mut excludes: Vec<String> = Vec::new();
+    for snippet in all {
+        let list = if snippet.starts_with('!') { &mut excludes } else { &mut includes };
+        if !list.contains(snippet) {
+            list.push(snippet.clone());
+        }
+    }
+    let mut kept: Vec<String> = excludes.into_iter().filter(|x| roles.iter().all(|r| r.contains(x))).collect();
+    for include in includes.iter().filter(|i| i.ends_with(".*")) {
+        let negated = format!("!{include}");
+        kept.retain(|x| *x != negated);
+    }
+    if !includes.is_empty() {
+        kept.retain(|x| {
+            let segments: Vec<&str> = x[1..].split('.').collect();
+            segments.len() < 2 || segments[1] == "*" || includes.contains(&format!("{}.*", segments[0]))
+        });
+    }
+    includes.extend(kept);
+    includes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_role_snippets;
+
+    fn list(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn inclusions_come_first_as_roles_check_shows_them() {
+        // A role allowed to configure plugins with only API keys ticked (recordings ui/28-31).
+        let stored = list(&["!app", "!pm", "!pm.users", "!ui.*", "pm.*"]);
+        assert_eq!(merge_role_snippets(&[stored]), list(&["pm.*", "!app", "!pm", "!pm.users", "!ui.*"]));
+        let fresh = list(&["!pm", "!pm.*", "!ui.*"]);
+        assert_eq!(merge_role_snippets(&[fresh.clone()]), fresh);
+    }
 }
