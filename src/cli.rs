@@ -103,6 +103,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
 
+    /// Write a readable report of the run (Markdown; HTML when PATH ends in .html). Browser
+    /// scenarios put their screenshots next to it.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+
     /// Leave what the scenarios create in place (for debugging a live deployment).
     #[arg(long)]
     pub keep: bool,

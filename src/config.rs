@@ -51,6 +51,8 @@ pub struct RunConfig {
     pub ready_timeout: Duration,
     /// JUnit report path.
     pub junit: Option<PathBuf>,
+    /// Readable report path (Markdown or HTML); screenshots go next to it.
+    pub report: Option<PathBuf>,
     /// Keep created data.
     pub keep: bool,
 }
@@ -114,6 +116,7 @@ impl RunConfig {
             timeout: Duration::from_secs(args.timeout),
             ready_timeout: Duration::from_secs(args.ready_timeout),
             junit: args.junit,
+            report: args.report,
             keep: args.keep,
         })
     }
