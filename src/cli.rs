@@ -67,6 +67,15 @@ pub struct RunArgs {
     #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
 
+    /// Key-only mode: run only the scenarios a key alone can run (reading and writing the records
+    /// of --collection), with this API key and no admin credentials.
+    #[arg(long, env = "NOCOBASE_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// The collection the --api-key was granted.
+    #[arg(long, value_name = "NAME", default_value = "todos")]
+    pub collection: String,
+
     /// Container image for --target container (`reference` or `nocobase`).
     #[arg(long, env = "NOCOBASE_IMAGE", default_value = "reference")]
     pub image: String,

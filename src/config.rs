@@ -24,6 +24,15 @@ pub enum TargetSpec {
     },
 }
 
+/// Key-only mode: an API key and the collection it was granted.
+#[derive(Debug, Clone)]
+pub struct KeyOnly {
+    /// The key.
+    pub key: Secret,
+    /// The collection it may read and write.
+    pub collection: String,
+}
+
 /// Everything a run needs, checked.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -55,6 +64,8 @@ pub struct RunConfig {
     pub report: Option<PathBuf>,
     /// Keep created data.
     pub keep: bool,
+    /// Key-only mode, when an API key is given instead of admin credentials.
+    pub key_only: Option<KeyOnly>,
 }
 
 /// The project's own folder (where `features/` and `snapshots/` are).
@@ -103,6 +114,16 @@ impl RunConfig {
         if args.timeout == 0 || args.ready_timeout == 0 {
             return Err(HarnessError::Config("--timeout and --ready-timeout must be at least 1 second".into()));
         }
+        let key_only = match args.api_key.filter(|k| !k.is_empty()) {
+            Some(key) if matches!(target, TargetSpec::Live(_)) => {
+                if !valid_identifier(&args.collection) {
+                    return Err(HarnessError::Config(format!("--collection {:?} is not a collection name", args.collection)));
+                }
+                Some(KeyOnly { key: Secret::new(key), collection: args.collection.clone() })
+            }
+            Some(_) => return Err(HarnessError::Config("--api-key needs a live target (--base-url)".into())),
+            None => None,
+        };
         Ok(Self {
             target,
             account: args.account,
@@ -118,8 +139,14 @@ impl RunConfig {
             junit: args.junit,
             report: args.report,
             keep: args.keep,
+            key_only,
         })
     }
+}
+
+fn valid_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Checks a `--base-url`: http(s), no query or fragment; a trailing slash is dropped.

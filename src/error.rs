@@ -62,6 +62,19 @@ pub enum HarnessError {
         message: String,
     },
 
+    /// The API key given for key-only mode cannot do what the key-only scenarios need.
+    #[error("the API key cannot be used on {collection}: {status} {message}\n  hint: {hint}")]
+    KeyNotUsable {
+        /// The collection it was checked on.
+        collection: String,
+        /// The HTTP status.
+        status: u16,
+        /// NocoBase's message.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+
     /// Any other HTTP failure below the level of a response.
     #[error("HTTP request {method} {url} failed: {reason}")]
     Transport {

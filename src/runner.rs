@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
+use crate::living_doc::{LivingDoc, RunHeader};
+use crate::output::CleanOutput;
 use crate::secret::scrub;
 use crate::snapshot::slug;
 use crate::suite::Suite;
@@ -59,6 +61,9 @@ fn excluded(config: &RunConfig, app_key_known: bool, feature: &gherkin::Feature,
             }
         }
     }
+    if config.key_only.is_some() && !tags.iter().any(|t| t.as_str() == "key-only") {
+        return Some("needs admin credentials (key-only mode runs the @key-only scenarios)");
+    }
     if !app_key_known && tags.iter().any(|t| t.as_str() == "app-key") {
         return Some("needs the target's app key (--app-key)");
     }
@@ -80,8 +85,8 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Scenarios selected and left out (with why), before anything starts.
-fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<String>)> {
+/// Scenarios selected, and the names of those left out by reason, before anything starts.
+fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<(&'static str, String)>)> {
     let mut selected = 0;
     let mut left_out = Vec::new();
     for path in feature_files(&config.features)? {
@@ -93,12 +98,28 @@ fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<String>
             let count = scenario.examples.iter().map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).sum::<usize>().max(1);
             match excluded(config, app_key_known, &feature, rule, scenario) {
                 None => selected += count,
-                Some(why) if why.starts_with("needs") => left_out.push(format!("{} — {why}", scenario.name)),
+                Some(why) if why.starts_with("needs") => left_out.push((why, scenario.name.clone())),
                 Some(_) => {}
             }
         }
     }
     Ok((selected, left_out))
+}
+
+/// One line per reason; the names when they are few.
+fn print_left_out(left_out: &[(&'static str, String)]) {
+    let mut reasons: Vec<&str> = left_out.iter().map(|(why, _)| *why).collect();
+    reasons.dedup();
+    for why in reasons {
+        let names: Vec<&str> = left_out.iter().filter(|(w, _)| *w == why).map(|(_, n)| n.as_str()).collect();
+        if names.len() <= 3 {
+            for name in names {
+                println!("  not run: {name} — {why}");
+            }
+        } else {
+            println!("  not run: {} scenarios — {why}", names.len());
+        }
+    }
 }
 
 /// Runs the suite and reports on stdout/stderr.
@@ -116,6 +137,9 @@ pub async fn run(config: RunConfig) -> Outcome {
 async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let started = Instant::now();
     let app_key_hint = config.app_key.is_some() || matches!(config.target, crate::config::TargetSpec::Embedded);
+    if config.key_only.is_some() {
+        println!("Key-only mode: no admin credentials are used; only the @key-only scenarios can run.");
+    }
     let (selected, left_out) = select(&config, app_key_hint)?;
     if selected == 0 {
         println!("No scenario matches the filters; nothing to run.");
@@ -126,22 +150,27 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let client = NocoClient::new(&running.base_url, config.timeout)?;
     readiness::wait_until_ready(&client, config.ready_timeout).await?;
     let info = readiness::target_info(&client).await?;
-    let (_, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
-    let admin_id = sign_in
-        .pointer("/data/user/id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| HarnessError::NotNocoBase {
-            url: running.base_url.to_string(),
-            what: "auth:signIn gave no user id".into(),
-            hint: "is this NocoBase 2.x?".into(),
-        })?;
+    let admin_id = match &config.key_only {
+        Some(key_only) => {
+            readiness::check_key(&client, &key_only.key, &key_only.collection).await?;
+            None
+        }
+        None => {
+            let (_, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
+            let id = sign_in.pointer("/data/user/id").and_then(Value::as_i64).ok_or_else(|| HarnessError::NotNocoBase {
+                url: running.base_url.to_string(),
+                what: "auth:signIn gave no user id".into(),
+                hint: "is this NocoBase 2.x?".into(),
+            })?;
+            Some(id)
+        }
+    };
     println!(
-        "Running {selected} scenarios against the {} target at {} (NocoBase {}), {} at a time.",
+        "Running {selected} scenario{} against the {} target at {} (NocoBase {}), {} at a time.",
+        if selected == 1 { "" } else { "s" },
         running.kind, running.base_url, info.version, config.concurrency
     );
-    for skipped in &left_out {
-        println!("  not run: {skipped}");
-    }
+    print_left_out(&left_out);
 
     let features = config.features.clone();
     let junit = match &config.junit {
@@ -175,29 +204,24 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
             }
             .boxed_local()
         });
-    let (failed_steps, parsing_errors, hook_errors) = match junit {
-        Some(file) => {
-            let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0)
-                .summarized()
-                .tee::<TutorialWorld, _>(writer::JUnit::for_tee(file, 0))
-                .normalized();
-            let result = base
-                .with_writer(writer)
-                .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
-                .filter_run(features, filter)
-                .await;
-            (result.failed_steps(), result.parsing_errors(), result.hook_errors())
-        }
-        None => {
-            let writer = writer::Basic::raw(std::io::stdout(), writer::Coloring::Auto, 0).summarized().normalized();
-            let result = base
-                .with_writer(writer)
-                .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
-                .filter_run(features, filter)
-                .await;
-            (result.failed_steps(), result.parsing_errors(), result.hook_errors())
-        }
+    let junit_out: Box<dyn std::io::Write> = match junit {
+        Some(file) => Box::new(CleanOutput::new(file)),
+        None => Box::new(std::io::sink()),
     };
+    let header = RunHeader { target: suite.target_kind.to_owned(), version: info.version.clone() };
+    let writer = writer::Basic::raw(CleanOutput::new(std::io::stdout()), writer::Coloring::Auto, 0)
+        .summarized()
+        .tee::<TutorialWorld, _>(writer::JUnit::for_tee(junit_out, 0))
+        .tee::<TutorialWorld, _>(
+            LivingDoc::new(suite.config.report.clone(), header).discard_stats_writes().discard_arbitrary_writes(),
+        )
+        .normalized();
+    let result = base
+        .with_writer(writer)
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
+        .filter_run(features, filter)
+        .await;
+    let (failed_steps, parsing_errors, hook_errors) = (result.failed_steps(), result.parsing_errors(), result.hook_errors());
 
     let leftovers = sweep(&suite).await;
     let tally = suite.tally();
@@ -217,7 +241,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
 
 /// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it.
 async fn sweep(suite: &Suite) -> Vec<String> {
-    if suite.config.keep {
+    if suite.config.keep || suite.config.key_only.is_some() {
         return Vec::new();
     }
     let mut found = Vec::new();

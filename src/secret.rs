@@ -25,6 +25,12 @@ impl Secret {
         Secret(value)
     }
 
+    /// A value that is sent like a secret but is not one (a wrong password written in a feature):
+    /// not registered, so it is not scrubbed from the documentation that shows it.
+    pub fn literal(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
     /// The value itself, for the one place that must send it.
     pub fn expose(&self) -> &str {
         &self.0

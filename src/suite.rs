@@ -23,8 +23,8 @@ pub struct Suite {
     pub target_kind: &'static str,
     /// The target's APP_KEY, when known.
     pub app_key: Option<Secret>,
-    /// The admin's user id on the target.
-    pub admin_id: i64,
+    /// The admin's user id on the target (`None` in key-only mode).
+    admin: Option<i64>,
     /// Unique to this run; every scenario tag starts with it.
     pub run_tag: String,
     scenarios: AtomicU32,
@@ -46,7 +46,7 @@ static CURRENT: RwLock<Option<Arc<Suite>>> = RwLock::new(None);
 
 impl Suite {
     /// A new run against a ready target.
-    pub fn new(client: NocoClient, config: RunConfig, target_kind: &'static str, app_key: Option<Secret>, admin_id: i64) -> Self {
+    pub fn new(client: NocoClient, config: RunConfig, target_kind: &'static str, app_key: Option<Secret>, admin: Option<i64>) -> Self {
         let mut rng = rand::rng();
         let run_tag = format!("nc{}", base36(rng.random_range(0..36_u64.pow(5)), 5));
         Self {
@@ -54,11 +54,16 @@ impl Suite {
             config,
             target_kind,
             app_key,
-            admin_id,
+            admin,
             run_tag,
             scenarios: AtomicU32::new(0),
             tally: Mutex::new(Tally::default()),
         }
+    }
+
+    /// The admin's user id; an error in key-only mode, where there is no admin.
+    pub fn admin_id(&self) -> crate::error::Result<i64> {
+        self.admin.ok_or_else(|| HarnessError::Scenario("this step needs admin credentials, not only an API key".into()))
     }
 
     /// Makes this the suite scenarios run in.

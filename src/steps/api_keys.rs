@@ -121,6 +121,26 @@ async fn create_acting_as(world: &mut TutorialWorld, acting: String, name: Strin
     world.tally(result)
 }
 
+/// An API key of the administrator, kept in the world under `name` (with its row id): the plain
+/// `apiKeys:create` body of NocoBase's docs. Issued once per name and scenario.
+pub(crate) async fn issue_for_admin(world: &mut TutorialWorld, name: &str, role: &str, expires_in: &str) -> Result<Secret> {
+    if let Some(key) = world.keys.get(name) {
+        return Ok(key.token.clone());
+    }
+    let body = json!({"name": world.tagged(name), "role": {"name": world.tagged(role)}, "expiresIn": expires_in});
+    let admin = world.admin()?;
+    let exchange = world.client().api_keys_create(&admin, body).await?;
+    expect_status(&exchange, 200, "apiKeys:create")?;
+    let token = exchange
+        .pointer("/data/token")
+        .and_then(Value::as_str)
+        .map(Secret::new)
+        .ok_or_else(|| HarnessError::Scenario("apiKeys:create gave no token".into()))?;
+    let id = key_id(world, &admin, name).await?;
+    world.keys.insert(name.to_owned(), KeyInfo { token: token.clone(), owner: None, id });
+    Ok(token)
+}
+
 #[when("the administrator lists the API keys")]
 async fn admin_lists_keys(world: &mut TutorialWorld) -> Result<()> {
     let result = async {

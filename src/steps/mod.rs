@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod collections;
+mod key_only;
 mod plugins;
 mod records;
 mod requests;

@@ -65,21 +65,21 @@ async fn describe(world: &mut TutorialWorld, phrase: &str) -> Result<(Credential
             .app_key
             .clone()
             .ok_or_else(|| HarnessError::Scenario("this scenario needs the target's app key (--app-key)".into()))?;
-        let token = jwt::mint(app_key.expose(), world.suite.admin_id, &world.tagged(&role), 3600);
+        let token = jwt::mint(app_key.expose(), world.suite.admin_id()?, &world.tagged(&role), 3600);
         return Ok((Credential::Bearer(Secret::new(token)), vec![]));
     }
     match phrase {
         "a JWT signed with another secret" => {
-            let token = jwt::mint(WRONG_SECRET, world.suite.admin_id, &world.tagged("todos"), 3600);
+            let token = jwt::mint(WRONG_SECRET, world.suite.admin_id()?, &world.tagged("todos"), 3600);
             Ok((Credential::Bearer(Secret::new(token)), vec![]))
         }
         "an API key that has expired" => {
-            issue(world, "short", "todos", "1s").await?;
+            super::api_keys::issue_for_admin(world, "short", "todos", "1s").await?;
             tokio::time::sleep(Duration::from_millis(2100)).await;
             Ok((world.key("short")?, vec![]))
         }
         "an API key that was deleted" => {
-            issue(world, "revoked", "todos", "30d").await?;
+            super::api_keys::issue_for_admin(world, "revoked", "todos", "30d").await?;
             let admin = world.admin()?;
             let id = world
                 .keys
@@ -92,15 +92,15 @@ async fn describe(world: &mut TutorialWorld, phrase: &str) -> Result<(Credential
         }
         "a key whose role was taken from its user" => {
             extra_role(world, "unassigned", "Unassigned Role").await?;
-            issue(world, "unassigned", "unassigned", "30d").await?;
-            let (admin, role, id) = (world.admin()?, world.tagged("unassigned"), world.suite.admin_id);
+            super::api_keys::issue_for_admin(world, "unassigned", "unassigned", "30d").await?;
+            let (admin, role, id) = (world.admin()?, world.tagged("unassigned"), world.suite.admin_id()?);
             let exchange = world.client().role_users_remove(&admin, &role, &[id]).await?;
             expect_status(&exchange, 200, "roles/<role>/users:remove")?;
             Ok((world.key("unassigned")?, vec![]))
         }
         "a key whose role has no permissions" => {
             extra_role(world, "noperm", "No Permissions Role").await?;
-            issue(world, "noperm", "noperm", "30d").await?;
+            super::api_keys::issue_for_admin(world, "noperm", "noperm", "30d").await?;
             Ok((world.key("noperm")?, vec![]))
         }
         other => Err(HarnessError::Scenario(format!("unknown credential {other:?}"))),
@@ -118,26 +118,6 @@ async fn extra_role(world: &mut TutorialWorld, role: &str, title: &str) -> Resul
     world.created_role(world.tagged(role));
     let exchange = super::roles::assign_to_admin(world, role).await?;
     expect_status(&exchange, 200, "roles/<role>/users:add")
-}
-
-/// An API key of the administrator (kept in the world under `name`).
-async fn issue(world: &mut TutorialWorld, name: &str, role: &str, expires_in: &str) -> Result<()> {
-    if world.keys.contains_key(name) {
-        return Ok(());
-    }
-    let body = json!({"name": world.tagged(name), "role": {"name": world.tagged(role)}, "expiresIn": expires_in});
-    let admin = world.admin()?;
-    let exchange = world.client().api_keys_create(&admin, body).await?;
-    expect_status(&exchange, 200, "apiKeys:create")?;
-    let token = exchange
-        .pointer("/data/token")
-        .and_then(Value::as_str)
-        .map(Secret::new)
-        .ok_or_else(|| HarnessError::Scenario("apiKeys:create gave no token".into()))?;
-    let listed = world.client().api_keys_list(&admin, &format!("filter={}", json!({"name": world.tagged(name)}))).await?;
-    let id = listed.pointer("/data/0/id").and_then(Value::as_i64);
-    world.keys.insert(name.to_owned(), crate::world::KeyInfo { token, owner: None, id });
-    Ok(())
 }
 
 async fn call(world: &mut TutorialWorld, request: &str, phrase: &str, body: Option<RequestBody>) -> Result<()> {

@@ -38,7 +38,7 @@ async fn grant_everything(world: &mut TutorialWorld, role: &str, collection: &st
 /// Gives `role` to the administrator (undone when the scenario ends).
 pub(crate) async fn assign_to_admin(world: &mut TutorialWorld, role: &str) -> Result<Exchange> {
     let real = world.tagged(role);
-    let admin_id = world.suite.admin_id;
+    let admin_id = world.suite.admin_id()?;
     let exchange = world.client().role_users_add(&world.admin()?, &real, &[admin_id]).await?;
     if exchange.status == 200 {
         world.assigned_role(real, admin_id);
@@ -56,15 +56,17 @@ async fn role_exists(world: &mut TutorialWorld, role: String, title: String) -> 
     world.tally(result)
 }
 
+/// The role, allowed every action on the collection as the admin UI grants it.
+pub(crate) async fn role_with_all_permissions(world: &mut TutorialWorld, role: &str, title: &str, collection: &str) -> Result<()> {
+    let exchange = create_role(world, role, title).await?;
+    expect_status(&exchange, 200, "roles:create")?;
+    let exchange = grant_everything(world, role, collection).await?;
+    expect_status(&exchange, 200, "roles/<role>/dataSourceResources:create")
+}
+
 #[given(expr = "the role {string} titled {string} has every permission on {string}")]
 async fn role_with_permissions(world: &mut TutorialWorld, role: String, title: String, collection: String) -> Result<()> {
-    let result = async {
-        let exchange = create_role(world, &role, &title).await?;
-        expect_status(&exchange, 200, "roles:create")?;
-        let exchange = grant_everything(world, &role, &collection).await?;
-        expect_status(&exchange, 200, "roles/<role>/dataSourceResources:create")
-    }
-    .await;
+    let result = role_with_all_permissions(world, &role, &title, &collection).await;
     world.tally(result)
 }
 

@@ -12,16 +12,17 @@ use crate::target::readiness;
 use crate::jwt;
 use crate::world::TutorialWorld;
 
+/// Signs the administrator in and keeps the session.
+pub(crate) async fn sign_in_admin(world: &mut TutorialWorld) -> Result<()> {
+    let (token, exchange) = readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
+    world.admin = Some(token);
+    world.remember(exchange);
+    Ok(())
+}
+
 #[given("the administrator is signed in")]
 async fn admin_is_signed_in(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let (token, exchange) =
-            readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
-        world.admin = Some(token);
-        world.remember(exchange);
-        Ok(())
-    }
-    .await;
+    let result = sign_in_admin(world).await;
     world.tally(result)
 }
 
@@ -46,7 +47,7 @@ async fn admin_signs_in(world: &mut TutorialWorld) -> Result<()> {
 async fn sign_in_with_password(world: &mut TutorialWorld, password: String) -> Result<()> {
     let result = async {
         let account = world.suite.config.account.clone();
-        let exchange = world.client().auth_sign_in(&account, &Secret::new(password)).await?;
+        let exchange = world.client().auth_sign_in(&account, &Secret::literal(password)).await?;
         world.remember(exchange);
         Ok(())
     }
@@ -85,10 +86,10 @@ async fn holds_user_and_token(world: &mut TutorialWorld) -> Result<()> {
         if exchange.pointer("/data/user/password").is_some() {
             return Err(HarnessError::mismatch(Mismatch::new("data.user.password", "never shown", "shown", Some(exchange))));
         }
-        if id != world.suite.admin_id {
+        if id != world.suite.admin_id()? {
             return Err(HarnessError::mismatch(Mismatch::new(
                 "data.user.id",
-                world.suite.admin_id.to_string(),
+                world.suite.admin_id()?.to_string(),
                 id.to_string(),
                 Some(exchange),
             )));
@@ -120,10 +121,10 @@ async fn checked_user_is_admin(world: &mut TutorialWorld) -> Result<()> {
         expect_status(exchange, 200, "auth:check")?;
         let id = require(exchange.pointer("/data/id").and_then(Value::as_i64), "data.id", exchange)?;
         let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", exchange)?;
-        if id != world.suite.admin_id || roles.is_empty() || exchange.pointer("/data/password").is_some() {
+        if id != world.suite.admin_id()? || roles.is_empty() || exchange.pointer("/data/password").is_some() {
             return Err(HarnessError::mismatch(Mismatch::new(
                 "the checked user",
-                format!("user {} with roles and no password", world.suite.admin_id),
+                format!("user {} with roles and no password", world.suite.admin_id()?),
                 format!("user {id}, {} roles", roles.len()),
                 Some(exchange),
             )));

@@ -134,3 +134,27 @@ pub async fn sign_in(client: &NocoClient, account: &str, password: &Secret) -> R
         }
     }
 }
+
+/// Key-only mode: the key must be able to list its collection.
+pub async fn check_key(client: &NocoClient, key: &Secret, collection: &str) -> Result<()> {
+    let credential = crate::client::Credential::Bearer(key.clone());
+    let exchange = client.records_list(&credential, collection, "pageSize=1").await?;
+    if exchange.status == 200 && exchange.pointer("/data").is_some_and(Value::is_array) {
+        return Ok(());
+    }
+    let (message, code) = match (&exchange.body, exchange.error()) {
+        (_, Some((message, code))) => (message, code),
+        (crate::client::ResponseBody::Text(t), None) => (t.trim().to_owned(), None),
+        _ => (excerpt(&exchange), None),
+    };
+    let hint = match (exchange.status, code.as_deref()) {
+        (401, Some("INVALID_TOKEN")) => "the key does not verify: it was signed with another APP_KEY, mistyped, or has expired".to_owned(),
+        (401, Some("BLOCKED_TOKEN")) => "the key was deleted (revoked); create a new one".to_owned(),
+        (401, Some("ROLE_NOT_FOUND_FOR_USER")) => "the key's role was taken from its user; give it back or create a new key".to_owned(),
+        (401, _) => "the key was refused; create a new one".to_owned(),
+        (403, _) => format!("the key's role has no View permission on {collection}; allow it (Users & Permissions > Roles) or pass --collection"),
+        (404, _) => format!("there is no collection {collection}; pass the one the key was granted with --collection"),
+        _ => "check that --base-url is NocoBase's API base".to_owned(),
+    };
+    Err(HarnessError::KeyNotUsable { collection: collection.to_owned(), status: exchange.status, message, hint })
+}

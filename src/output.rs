@@ -1,0 +1,68 @@
+//! The one door every report passes through on its way out (console, JUnit, the readable report):
+//! a line-buffered writer that scrubs secrets (every registered secret and anything shaped like a
+//! JWT, see [`crate::secret`]) and words failures for people — cucumber reports a step that
+//! returned an error as "Step panicked. Captured output: …", which is not what happened.
+
+use std::io::{self, Write};
+
+const CUCUMBER_LABEL: &str = "Step panicked. Captured output: ";
+
+/// Wraps an output; each complete line is cleaned before it is written.
+#[derive(Debug)]
+pub struct CleanOutput<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> CleanOutput<W> {
+    /// Cleans what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        Self { inner, pending: Vec::new() }
+    }
+
+    fn emit(&mut self, line: &[u8]) -> io::Result<()> {
+        let text = String::from_utf8_lossy(line);
+        let cleaned = crate::secret::scrub(&text.replace(CUCUMBER_LABEL, ""));
+        self.inner.write_all(cleaned.as_bytes())
+    }
+}
+
+impl<W: Write> Write for CleanOutput<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        while let Some(pos) = self.pending.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=pos).collect();
+            self.emit(&line)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            let rest = std::mem::take(&mut self.pending);
+            self.emit(&rest)?;
+        }
+        self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for CleanOutput<W> {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_scrubbed_and_relabelled() {
+        crate::secret::register("admin-password-123");
+        let mut out = CleanOutput::new(Vec::new());
+        write!(out, "Step panicked. Captured output: sent admin-password-123 and eyJhbGciOi.eyJ1c2VySWQiOjF9.c2ln").unwrap();
+        writeln!(out, " end").unwrap();
+        out.flush().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.inner), "sent [redacted] and [redacted] end\n");
+    }
+}
