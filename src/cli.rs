@@ -108,6 +108,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECS", default_value_t = 180)]
     pub ready_timeout: u64,
 
+    /// Check every response to a collection action against the target's own OpenAPI document
+    /// (`swagger:get`), where the target serves one.
+    #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub validate_openapi: bool,
+
     /// Write a JUnit XML report here.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,

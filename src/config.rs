@@ -62,6 +62,8 @@ pub struct RunConfig {
     pub junit: Option<PathBuf>,
     /// Readable report path (Markdown or HTML); screenshots go next to it.
     pub report: Option<PathBuf>,
+    /// Check collection-action responses against the target's OpenAPI document.
+    pub validate_openapi: bool,
     /// Keep created data.
     pub keep: bool,
     /// Key-only mode, when an API key is given instead of admin credentials.
@@ -138,6 +140,7 @@ impl RunConfig {
             ready_timeout: Duration::from_secs(args.ready_timeout),
             junit: args.junit,
             report: args.report,
+            validate_openapi: args.validate_openapi,
             keep: args.keep,
             key_only,
         })

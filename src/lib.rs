@@ -14,6 +14,7 @@ pub mod fixtures;
 pub mod jwt;
 pub mod living_doc;
 pub mod normalize;
+pub mod openapi;
 pub mod output;
 pub mod reference;
 pub mod report;

@@ -106,6 +106,28 @@ fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<(&'stat
     Ok((selected, left_out))
 }
 
+/// What checking responses against the target's OpenAPI documents found.
+fn print_openapi(suite: &Suite) {
+    if !suite.config.validate_openapi {
+        return;
+    }
+    let tally = suite.openapi_tally();
+    let undocumented: usize = tally.undocumented.values().sum();
+    println!(
+        "OpenAPI: {} responses validated against the target's own documents; {undocumented} with a status the document does not declare.",
+        tally.validated
+    );
+    for (what, count) in &tally.undocumented {
+        println!("  undocumented: {what} (×{count})");
+    }
+    for (defect, count) in &tally.known_defects {
+        println!("  known defect of the document: {defect} (×{count}; see src/openapi.rs)");
+    }
+    for (collection, why) in &tally.unavailable {
+        println!("  not validated: {collection} — {why}");
+    }
+}
+
 /// One line per reason; the names when they are few.
 fn print_left_out(left_out: &[(&'static str, String)]) {
     let mut reasons: Vec<&str> = left_out.iter().map(|(why, _)| *why).collect();
@@ -228,6 +250,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     for problem in tally.cleanup.iter().chain(&leftovers) {
         eprintln!("cleanup: {}", scrub(problem));
     }
+    print_openapi(&suite);
     println!("Finished in {:.1}s.", started.elapsed().as_secs_f64());
     drop(running);
     Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 {

@@ -2,6 +2,7 @@
 //! tag, the admin's identity, and the tally of failures by kind. Everything else lives in a
 //! scenario's own world.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -29,6 +30,20 @@ pub struct Suite {
     pub run_tag: String,
     scenarios: AtomicU32,
     tally: Mutex<Tally>,
+    openapi: Mutex<OpenApiTally>,
+}
+
+/// What OpenAPI validation saw in the run.
+#[derive(Debug, Default, Clone)]
+pub struct OpenApiTally {
+    /// Responses checked against a schema.
+    pub validated: usize,
+    /// Responses whose status the document does not declare, by description.
+    pub undocumented: BTreeMap<String, usize>,
+    /// Violations matching a known defect of NocoBase's document, by defect.
+    pub known_defects: BTreeMap<&'static str, usize>,
+    /// Collections whose document the target did not serve.
+    pub unavailable: BTreeMap<String, String>,
 }
 
 /// Failures seen so far, by kind.
@@ -58,6 +73,7 @@ impl Suite {
             run_tag,
             scenarios: AtomicU32::new(0),
             tally: Mutex::new(Tally::default()),
+            openapi: Mutex::new(OpenApiTally::default()),
         }
     }
 
@@ -100,6 +116,18 @@ impl Suite {
         if let Ok(mut tally) = self.tally.lock() {
             tally.cleanup.push(problem);
         }
+    }
+
+    /// Updates the OpenAPI tally.
+    pub fn openapi(&self, update: impl FnOnce(&mut OpenApiTally)) {
+        if let Ok(mut tally) = self.openapi.lock() {
+            update(&mut tally);
+        }
+    }
+
+    /// The OpenAPI tally so far.
+    pub fn openapi_tally(&self) -> OpenApiTally {
+        self.openapi.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// The failures so far.

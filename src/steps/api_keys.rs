@@ -62,7 +62,7 @@ async fn key_id(world: &TutorialWorld, owner: &Credential, name: &str) -> Result
 async fn create_and_remember(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: &str) -> Result<()> {
     let body = key_body(world, &name, &role, expires_in)?;
     let exchange = create_key(world, &caller, &name, body, &[]).await?;
-    world.remember(exchange);
+    world.observe(exchange).await?;
     Ok(())
 }
 
@@ -101,7 +101,7 @@ async fn create_without_role(world: &mut TutorialWorld, name: String) -> Result<
     let result = async {
         let body = json!({"name": world.tagged(&name), "expiresIn": "30d"});
         let exchange = create_key(world, &Caller::Administrator, &name, body, &[]).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -114,7 +114,7 @@ async fn create_acting_as(world: &mut TutorialWorld, acting: String, name: Strin
         let body = key_body(world, &name, &role, &expires_in)?;
         let header = [("X-Role", world.tagged(&acting))];
         let exchange = create_key(world, &Caller::Administrator, &name, body, &header).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -146,7 +146,7 @@ async fn admin_lists_keys(world: &mut TutorialWorld) -> Result<()> {
     let result = async {
         let filter = json!({"name": {"$includes": world.tag.clone()}});
         let exchange = world.client().api_keys_list(&world.admin()?, &format!("filter={filter}")).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

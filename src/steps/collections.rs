@@ -87,7 +87,7 @@ async fn collection_exists_with_todos(world: &mut TutorialWorld, name: String) -
 async fn admin_creates_collection(world: &mut TutorialWorld, name: String) -> Result<()> {
     let result = async {
         let exchange = create_collection(world, &name).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -98,7 +98,7 @@ async fn admin_creates_collection(world: &mut TutorialWorld, name: String) -> Re
 async fn admin_adds_field(world: &mut TutorialWorld, field: String) -> Result<()> {
     let result = async {
         let exchange = add_field(world, "todos", &field).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -110,7 +110,7 @@ async fn admin_reads_collection(world: &mut TutorialWorld, name: String) -> Resu
     let result = async {
         let real = world.tagged(&name);
         let exchange = world.client().collections_get(&world.admin()?, &real).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -121,7 +121,7 @@ async fn admin_reads_collection(world: &mut TutorialWorld, name: String) -> Resu
 async fn admin_creates_todo(world: &mut TutorialWorld, title: String) -> Result<()> {
     let result = async {
         let exchange = create_todo(world, &title).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

@@ -74,7 +74,7 @@ async fn key_lists(world: &mut TutorialWorld) -> Result<()> {
     let result = async {
         let (key, collection) = world.lone_key()?;
         let exchange = world.client().records_list(&key, &collection, "pageSize=5").await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -86,7 +86,7 @@ async fn lists_without_key(world: &mut TutorialWorld) -> Result<()> {
     let result = async {
         let (_, collection) = world.lone_key()?;
         let exchange = world.client().records_list(&Credential::None, &collection, "pageSize=5").await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -104,7 +104,7 @@ async fn key_creates(world: &mut TutorialWorld, title: String) -> Result<()> {
             world.know_record(&title, &id);
             world.created_with_key(collection, id, key.clone());
         }
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -117,7 +117,7 @@ async fn key_reads(world: &mut TutorialWorld, title: String) -> Result<()> {
         let (key, collection) = world.lone_key()?;
         let id = world.record_id(&title)?;
         let exchange = world.client().records_get(&key, &collection, &id).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -131,7 +131,7 @@ async fn key_updates(world: &mut TutorialWorld, title: String) -> Result<()> {
         let id = world.record_id(&title)?;
         let exchange = world.client().records_update(&key, &collection, &id, json!({"completed": true})).await?;
         needs_permission(&exchange, "update", &collection)?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -145,7 +145,7 @@ async fn key_deletes(world: &mut TutorialWorld, title: String) -> Result<()> {
         let id = world.record_id(&title)?;
         let exchange = world.client().records_destroy(&key, &collection, &id).await?;
         needs_permission(&exchange, "delete", &collection)?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

@@ -1,6 +1,7 @@
 //! Step definitions, one module per domain concept of the tutorial. Steps never build URLs (the
 //! client does) and return `Result<(), HarnessError>`: a failure is data, tallied by kind.
 
+mod api_docs;
 mod api_keys;
 mod collections;
 mod key_only;

@@ -12,7 +12,7 @@ use crate::world::TutorialWorld;
 async fn look_up_plugin(world: &mut TutorialWorld, plugin: String) -> Result<()> {
     let result = async {
         let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -23,7 +23,7 @@ async fn look_up_plugin(world: &mut TutorialWorld, plugin: String) -> Result<()>
 async fn enable_plugin(world: &mut TutorialWorld, plugin: String) -> Result<()> {
     let result = async {
         let exchange = world.client().pm_enable(&world.admin()?, &plugin).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -50,7 +50,7 @@ async fn plugin_is_enabled(world: &mut TutorialWorld) -> Result<()> {
 async fn plugin_still_enabled(world: &mut TutorialWorld, plugin: String) -> Result<()> {
     let result = async {
         let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         expect_enabled(world)
     }
     .await;

@@ -35,7 +35,7 @@ async fn list(world: &mut TutorialWorld, caller: Caller, query: String) -> Resul
     let credential = world.credential(&caller)?;
     let collection = world.tagged("todos");
     let exchange = world.client().records_list(&credential, &collection, &query).await?;
-    world.remember(exchange);
+    world.observe(exchange).await?;
     Ok(())
 }
 
@@ -45,7 +45,7 @@ async fn get_todo(world: &mut TutorialWorld, caller: Caller, title: String) -> R
         let credential = world.credential(&caller)?;
         let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
         let exchange = world.client().records_get(&credential, &collection, &id).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -63,7 +63,7 @@ async fn create_todo(world: &mut TutorialWorld, caller: Caller, step: &Step) -> 
         if let (Some(title), Some(id)) = (title, exchange.pointer("/data/id").cloned()) {
             world.know_record(&title, &id);
         }
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -77,7 +77,7 @@ async fn update_todo(world: &mut TutorialWorld, caller: Caller, title: String, s
         let credential = world.credential(&caller)?;
         let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
         let exchange = world.client().records_update(&credential, &collection, &id, body).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -90,7 +90,7 @@ async fn destroy_todo(world: &mut TutorialWorld, caller: Caller, title: String) 
         let credential = world.credential(&caller)?;
         let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
         let exchange = world.client().records_destroy(&credential, &collection, &id).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

@@ -127,7 +127,7 @@ async fn call(world: &mut TutorialWorld, request: &str, phrase: &str, body: Opti
     api_request.headers = headers;
     api_request.body = body;
     let exchange = world.client().send(api_request).await?;
-    world.remember(exchange);
+    world.observe(exchange).await?;
     Ok(())
 }
 

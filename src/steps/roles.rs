@@ -74,7 +74,7 @@ async fn role_with_permissions(world: &mut TutorialWorld, role: String, title: S
 async fn admin_creates_role(world: &mut TutorialWorld, role: String, title: String) -> Result<()> {
     let result = async {
         let exchange = create_role(world, &role, &title).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -85,7 +85,7 @@ async fn admin_creates_role(world: &mut TutorialWorld, role: String, title: Stri
 async fn admin_grants(world: &mut TutorialWorld, role: String, collection: String) -> Result<()> {
     let result = async {
         let exchange = grant_everything(world, &role, &collection).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -97,7 +97,7 @@ async fn admin_reads_grant(world: &mut TutorialWorld, role: String, collection: 
     let result = async {
         let (role, collection) = (world.tagged(&role), world.tagged(&collection));
         let exchange = world.client().role_resources_get(&world.admin()?, &role, &collection).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -108,7 +108,7 @@ async fn admin_reads_grant(world: &mut TutorialWorld, role: String, collection: 
 async fn admin_assigns_self(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
         let exchange = assign_to_admin(world, &role).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -165,7 +165,7 @@ async fn key_setting(world: &mut TutorialWorld, role: &str, setting: &str) -> Re
 async fn admin_allows_plugins(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
         let exchange = key_setting(world, &role, "allow").await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -176,7 +176,7 @@ async fn admin_allows_plugins(world: &mut TutorialWorld, role: String) -> Result
 async fn admin_unticks(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
         let exchange = key_setting(world, &role, "untick").await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -187,7 +187,7 @@ async fn admin_unticks(world: &mut TutorialWorld, role: String) -> Result<()> {
 async fn admin_ticks_keys(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
         let exchange = key_setting(world, &role, "tick").await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -199,7 +199,7 @@ async fn admin_reads_role(world: &mut TutorialWorld, role: String) -> Result<()>
     let result = async {
         let real = world.tagged(&role);
         let exchange = world.client().roles_get(&world.admin()?, &real).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -211,7 +211,7 @@ async fn check_permissions(world: &mut TutorialWorld, caller: Caller) -> Result<
     let result = async {
         let credential = world.credential(&caller)?;
         let exchange = world.client().roles_check(&credential).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

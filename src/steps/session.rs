@@ -16,7 +16,7 @@ use crate::world::TutorialWorld;
 pub(crate) async fn sign_in_admin(world: &mut TutorialWorld) -> Result<()> {
     let (token, exchange) = readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
     world.admin = Some(token);
-    world.remember(exchange);
+    world.observe(exchange).await?;
     Ok(())
 }
 
@@ -36,7 +36,7 @@ async fn admin_signs_in(world: &mut TutorialWorld) -> Result<()> {
             world.admin = Some(token.clone());
             world.last_token = Some(token);
         }
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -48,7 +48,7 @@ async fn sign_in_with_password(world: &mut TutorialWorld, password: String) -> R
     let result = async {
         let account = world.suite.config.account.clone();
         let exchange = world.client().auth_sign_in(&account, &Secret::literal(password)).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -59,7 +59,7 @@ async fn sign_in_with_password(world: &mut TutorialWorld, password: String) -> R
 async fn sign_in_without_account(world: &mut TutorialWorld) -> Result<()> {
     let result = async {
         let exchange = world.client().auth_sign_in("", &world.suite.config.password.clone()).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -70,7 +70,7 @@ async fn sign_in_without_account(world: &mut TutorialWorld) -> Result<()> {
 async fn admin_checks(world: &mut TutorialWorld) -> Result<()> {
     let result = async {
         let exchange = world.client().auth_check(&world.admin()?).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;

@@ -65,7 +65,7 @@ async fn user_with_role(world: &mut TutorialWorld, username: &str, role: &str) -
 async fn admin_creates_user(world: &mut TutorialWorld, username: String, role: String) -> Result<()> {
     let result = async {
         let exchange = create_user(world, &username, &role).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
@@ -81,7 +81,7 @@ async fn admin_lists_user_roles(world: &mut TutorialWorld, username: String) -> 
             .map(|u| u.id)
             .ok_or_else(|| crate::error::HarnessError::Scenario(format!("no user \"{username}\" was created")))?;
         let exchange = world.client().user_roles_list(&world.admin()?, id).await?;
-        world.remember(exchange);
+        world.observe(exchange).await?;
         Ok(())
     }
     .await;
