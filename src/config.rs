@@ -55,6 +55,12 @@ pub struct RunConfig {
     pub report: Option<PathBuf>,
     /// Keep created data.
     pub keep: bool,
+    /// A missing Chromium stops the run instead of leaving the @browser scenarios out.
+    pub require_browser: bool,
+    /// Chromium, for the @browser scenarios.
+    pub chromium: PathBuf,
+    /// chromedriver, for the @browser scenarios.
+    pub chromedriver: PathBuf,
 }
 
 /// The project's own folder (where `features/` and `snapshots/` are).
@@ -118,6 +124,9 @@ impl RunConfig {
             junit: args.junit,
             report: args.report,
             keep: args.keep,
+            require_browser: args.require_browser,
+            chromium: args.chromium,
+            chromedriver: args.chromedriver,
         })
     }
 }
