@@ -2,6 +2,7 @@
 //! client does) and return `Result<(), HarnessError>`: a failure is data, tallied by kind.
 
 mod api_keys;
+mod browser;
 mod collections;
 mod plugins;
 mod records;
