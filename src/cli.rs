@@ -24,6 +24,7 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(clippy::large_enum_variant, reason = "parsed once at start-up: boxing the run's flags would buy nothing")]
 pub enum Command {
     /// Run the conformance suite (against the embedded reference server unless --base-url is given).
     #[command(after_help = EXIT_CODES)]
@@ -125,6 +126,18 @@ pub struct RunArgs {
     /// Leave what the scenarios create in place (for debugging a live deployment).
     #[arg(long)]
     pub keep: bool,
+
+    /// Fail (exit 2) instead of leaving the @browser scenarios out when Chromium is missing.
+    #[arg(long, env = "NOCOBASE_REQUIRE_BROWSER", value_parser = clap::builder::BoolishValueParser::new())]
+    pub require_browser: bool,
+
+    /// Chromium for the @browser scenarios (Debian's `chromium` package).
+    #[arg(long, value_name = "PATH", env = "NOCOBASE_CHROMIUM", default_value = crate::browser::CHROMIUM)]
+    pub chromium: PathBuf,
+
+    /// chromedriver for the @browser scenarios (Debian's `chromium-driver` package).
+    #[arg(long, value_name = "PATH", env = "NOCOBASE_CHROMEDRIVER", default_value = crate::browser::CHROMEDRIVER)]
+    pub chromedriver: PathBuf,
 }
 
 /// Flags of the reference server.

@@ -68,6 +68,12 @@ pub struct RunConfig {
     pub keep: bool,
     /// Key-only mode, when an API key is given instead of admin credentials.
     pub key_only: Option<KeyOnly>,
+    /// A missing Chromium stops the run instead of leaving the @browser scenarios out.
+    pub require_browser: bool,
+    /// Chromium, for the @browser scenarios.
+    pub chromium: PathBuf,
+    /// chromedriver, for the @browser scenarios.
+    pub chromedriver: PathBuf,
 }
 
 /// The project's own folder (where `features/` and `snapshots/` are).
@@ -143,6 +149,9 @@ impl RunConfig {
             validate_openapi: args.validate_openapi,
             keep: args.keep,
             key_only,
+            require_browser: args.require_browser,
+            chromium: args.chromium,
+            chromedriver: args.chromedriver,
         })
     }
 }

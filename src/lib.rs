@@ -6,6 +6,7 @@
 //! [`runner::run`] is the entry point of both `nocobase-conformance run` and
 //! `cargo test --test conformance`.
 
+pub mod browser;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -46,8 +46,15 @@ impl Outcome {
     }
 }
 
-/// Why a scenario is left out of this run.
-fn excluded(config: &RunConfig, app_key_known: bool, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario) -> Option<&'static str> {
+/// Why a scenario is left out of this run; `browser_missing` says why Chromium cannot run, if so.
+fn excluded<'a>(
+    config: &RunConfig,
+    app_key_known: bool,
+    browser_missing: Option<&'a str>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Option<&'a str> {
     let tags: Vec<&String> = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
     if let Some(name) = &config.name {
         if !scenario.name.contains(name.as_str()) && !feature.name.contains(name.as_str()) {
@@ -67,6 +74,9 @@ fn excluded(config: &RunConfig, app_key_known: bool, feature: &gherkin::Feature,
     if !app_key_known && tags.iter().any(|t| t.as_str() == "app-key") {
         return Some("needs the target's app key (--app-key)");
     }
+    if let Some(why) = browser_missing.filter(|_| tags.iter().any(|t| t.as_str() == crate::browser::TAG)) {
+        return Some(why);
+    }
     None
 }
 
@@ -85,8 +95,9 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Scenarios selected, and the names of those left out by reason, before anything starts.
-fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<(&'static str, String)>)> {
+/// Scenarios selected, and (reason, name) of those left out, before anything starts. Browser
+/// scenarios that cannot run stop the run instead when `--require-browser` is set.
+fn select(config: &RunConfig, app_key_known: bool, browser_missing: Option<&str>) -> Result<(usize, Vec<(String, String)>)> {
     let mut selected = 0;
     let mut left_out = Vec::new();
     for path in feature_files(&config.features)? {
@@ -96,10 +107,16 @@ fn select(config: &RunConfig, app_key_known: bool) -> Result<(usize, Vec<(&'stat
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
         for (rule, scenario) in scenarios.chain(in_rules) {
             let count = scenario.examples.iter().map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).sum::<usize>().max(1);
-            match excluded(config, app_key_known, &feature, rule, scenario) {
+            match excluded(config, app_key_known, browser_missing, &feature, rule, scenario) {
                 None => selected += count,
-                Some(why) if why.starts_with("needs") => left_out.push((why, scenario.name.clone())),
-                Some(_) => {}
+                Some("name filter" | "tag filter") => {}
+                Some(why) if config.require_browser && Some(why) == browser_missing => {
+                    return Err(HarnessError::Environment(format!(
+                        "cannot run \"{}\": {why}; NOCOBASE_REQUIRE_BROWSER (--require-browser) is set",
+                        scenario.name
+                    )));
+                }
+                Some(why) => left_out.push((why.to_owned(), scenario.name.clone())),
             }
         }
     }
@@ -129,11 +146,11 @@ fn print_openapi(suite: &Suite) {
 }
 
 /// One line per reason; the names when they are few.
-fn print_left_out(left_out: &[(&'static str, String)]) {
-    let mut reasons: Vec<&str> = left_out.iter().map(|(why, _)| *why).collect();
+fn print_left_out(left_out: &[(String, String)]) {
+    let mut reasons: Vec<&str> = left_out.iter().map(|(why, _)| why.as_str()).collect();
     reasons.dedup();
     for why in reasons {
-        let names: Vec<&str> = left_out.iter().filter(|(w, _)| *w == why).map(|(_, n)| n.as_str()).collect();
+        let names: Vec<&str> = left_out.iter().filter(|(w, _)| w == why).map(|(_, n)| n.as_str()).collect();
         if names.len() <= 3 {
             for name in names {
                 println!("  not run: {name} — {why}");
@@ -162,9 +179,11 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     if config.key_only.is_some() {
         println!("Key-only mode: no admin credentials are used; only the @key-only scenarios can run.");
     }
-    let (selected, left_out) = select(&config, app_key_hint)?;
+    let browser_missing = crate::browser::Installation::for_run(&config).err().map(|u| u.reason().to_owned());
+    let (selected, left_out) = select(&config, app_key_hint, browser_missing.as_deref())?;
     if selected == 0 {
         println!("No scenario matches the filters; nothing to run.");
+        print_left_out(&left_out);
         return Ok(Outcome::Passed);
     }
 
@@ -204,7 +223,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let app_key_known = suite.app_key.is_some();
     let filter_config = suite.config.clone();
     let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
-        excluded(&filter_config, app_key_known, feature, rule, scenario).is_none()
+        excluded(&filter_config, app_key_known, browser_missing.as_deref(), feature, rule, scenario).is_none()
     };
 
     let base = TutorialWorld::cucumber()

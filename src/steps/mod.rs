@@ -3,6 +3,7 @@
 
 mod api_docs;
 mod api_keys;
+mod browser;
 mod collections;
 mod key_only;
 mod plugins;

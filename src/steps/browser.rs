@@ -1,0 +1,258 @@
+//! The To-Dos web page (the tutorial's last step): the "Todo List" page opened in headless
+//! Chromium with a key, what it shows, and a key deleted before the page is opened. The page is
+//! filled in and served by [`crate::browser`]; a screenshot goes next to `--report`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{LazyLock, Mutex};
+
+use cucumber::{given, then, when};
+use serde_json::{Value, json};
+
+use super::{Caller, expect_status};
+use crate::browser::{Browser, Installation, PageServer, RenderedPage, TodoPage};
+use crate::client::Credential;
+use crate::error::{HarnessError, Result};
+use crate::report::Mismatch;
+use crate::world::TutorialWorld;
+
+/// The page each scenario last opened, by scenario tag. (The world is not this module's to
+/// extend; the tag is unique to one scenario of one run, so nothing is shared between scenarios.)
+static PAGES: LazyLock<Mutex<HashMap<String, RenderedPage>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn keep_page(world: &TutorialWorld, page: RenderedPage) {
+    if let Ok(mut pages) = PAGES.lock() {
+        pages.insert(world.tag.clone(), page);
+    }
+}
+
+fn page(world: &TutorialWorld) -> Result<RenderedPage> {
+    PAGES
+        .lock()
+        .ok()
+        .and_then(|pages| pages.get(&world.tag).cloned())
+        .ok_or_else(|| HarnessError::Scenario("the To-Dos page was not opened (add \"When the To-Dos page is opened with the API key\")".into()))
+}
+
+/// Serves the page with the caller's key, opens it in Chromium, waits until it shows the to-dos
+/// or an error, and stops both; the screenshot is saved next to the report, if any.
+async fn open_page(world: &TutorialWorld, caller: &Caller) -> Result<RenderedPage> {
+    let installation = Installation::for_run(&world.suite.config).map_err(|u| HarnessError::Environment(u.to_string()))?;
+    let Credential::Bearer(key) = world.credential(caller)? else {
+        return Err(HarnessError::Scenario("the page sends `Authorization: Bearer <key>`: open it with a key".into()));
+    };
+    let collection = world.tagged("todos");
+    let fetched = world.client().url(&format!("{collection}:list"))?;
+    let page = TodoPage::fill(world.client().base(), &collection, &key)?;
+    let timeout = world.suite.config.timeout;
+
+    let server = PageServer::start(page).await?;
+    let browser = match Browser::launch(&installation, timeout).await {
+        Ok(browser) => browser,
+        Err(error) => {
+            server.stop().await;
+            return Err(error);
+        }
+    };
+    let rendered = browser.open(server.url(), timeout, fetched.as_str()).await;
+    let screenshot = browser.screenshot().await;
+    let quit = browser.quit().await;
+    server.stop().await;
+
+    if let (Some(report), Ok(png)) = (&world.suite.config.report, &screenshot) {
+        save_screenshot(report, &world.snapshot_prefix, png)?;
+    }
+    let rendered = rendered?;
+    quit?;
+    Ok(rendered)
+}
+
+/// Writes `<report folder>/<scenario snapshot name>.png`.
+fn save_screenshot(report: &Path, name: &str, png: &[u8]) -> Result<()> {
+    let dir = match report.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => Path::new(".").to_owned(),
+    };
+    let path = dir.join(format!("{name}.png"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, png))
+        .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })
+}
+
+/// The JSON in the page's `<pre>`, or a mismatch saying what the page shows instead.
+fn shown_json(page: &RenderedPage) -> Result<Value> {
+    if !page.error.is_empty() {
+        return Err(HarnessError::mismatch(Mismatch::new(
+            "the To-Dos page",
+            "the to-dos as JSON",
+            format!("the error line \"{}\"", page.error),
+            None,
+        )));
+    }
+    serde_json::from_str(&page.result).map_err(|e| {
+        HarnessError::mismatch(Mismatch::new("the To-Dos page's <pre>", "JSON", format!("{e}: {}", excerpt(&page.result)), None))
+    })
+}
+
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(120).collect();
+    if text.chars().count() > 120 {
+        out.push('…');
+    }
+    out
+}
+
+#[when(expr = "the To-Dos page is opened with {caller}")]
+async fn page_opened(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
+    let result = async {
+        let rendered = open_page(world, &caller).await?;
+        keep_page(world, rendered);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+/// Deletes a key of the scenario with its owner's session: the key is then blocked.
+#[given(expr = "the API key {string} has been deleted")]
+async fn key_deleted(world: &mut TutorialWorld, name: String) -> Result<()> {
+    let result = async {
+        let key = world.keys.get(&name).ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))?;
+        let id = key.id.ok_or_else(|| HarnessError::Scenario(format!("the API key \"{name}\" has no id in apiKeys:list")))?;
+        let owner = match key.owner.clone() {
+            None => world.admin()?,
+            Some(user) => world.user_session(&user)?,
+        };
+        let exchange = world.client().api_keys_destroy(&owner, id).await?;
+        expect_status(&exchange, 200, "apiKeys:destroy")?;
+        if let Some(key) = world.keys.get_mut(&name) {
+            key.id = None;
+        }
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[then(expr = "the page is titled {string}")]
+async fn page_titled(world: &mut TutorialWorld, title: String) -> Result<()> {
+    let result = (|| {
+        let page = page(world)?;
+        if page.title != title || page.heading != title {
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "the page's title and heading",
+                format!("{title} / {title}"),
+                format!("{} / {}", page.title, page.heading),
+                None,
+            )));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}
+
+#[then(expr = "the page shows the to-dos {string}")]
+async fn page_shows_todos(world: &mut TutorialWorld, titles: String) -> Result<()> {
+    let result = (|| {
+        let shown = shown_json(&page(world)?)?;
+        let got: Vec<&str> = shown
+            .pointer("/data")
+            .and_then(Value::as_array)
+            .map(|rows| rows.iter().map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)")).collect())
+            .unwrap_or_default();
+        let want: Vec<&str> = titles.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+        if got != want {
+            return Err(HarnessError::mismatch(Mismatch::new("the to-dos on the page", want.join(", "), got.join(", "), None)));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}
+
+/// Makes the page's call directly and compares both answers, normalised.
+#[then(expr = "the page shows what {caller} gets listing the to-dos directly")]
+async fn page_shows_the_api_answer(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
+    let result = async {
+        let shown = shown_json(&page(world)?)?;
+        let credential = world.credential(&caller)?;
+        let collection = world.tagged("todos");
+        let exchange = world.client().records_list(&credential, &collection, "").await?;
+        let direct = exchange.body.json().map(|body| world.normalizer.value(body)).unwrap_or(Value::Null);
+        let shown = world.normalizer.value(&shown);
+        if shown != direct {
+            return Err(HarnessError::mismatch(Mismatch::json("the page's JSON (expected: the API's own answer)", &direct, &shown, Some(&exchange))));
+        }
+        world.remember(exchange);
+        Ok(())
+    }
+    .await;
+    world.tally(result)
+}
+
+#[then(expr = "the page shows the error {string}")]
+async fn page_shows_error(world: &mut TutorialWorld, message: String) -> Result<()> {
+    let result = (|| {
+        let page = page(world)?;
+        if page.error != message || !page.result.is_empty() {
+            let actual = if page.error.is_empty() { format!("no error line; the <pre> shows {}", excerpt(&page.result)) } else { page.error };
+            return Err(HarnessError::mismatch(Mismatch::new("the page's error line", message, actual, None)));
+        }
+        Ok(())
+    })();
+    world.tally(result)
+}
+
+/// The snapshot holds the page's title, heading, error line and normalised JSON.
+#[then(expr = "the page matches the snapshot {string}")]
+async fn page_matches_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
+    let result = (|| {
+        let page = page(world)?;
+        let value = page_snapshot(world, &page);
+        super::responses::check_snapshot(world, &label, &value)
+    })();
+    world.tally(result)
+}
+
+fn page_snapshot(world: &TutorialWorld, page: &RenderedPage) -> Value {
+    let result = match page.result.as_str() {
+        "" => Value::Null,
+        text => match serde_json::from_str::<Value>(text) {
+            Ok(json) => world.normalizer.value(&json),
+            Err(_) => json!(world.normalizer.text(text)),
+        },
+    };
+    let error = if page.error.is_empty() { Value::Null } else { json!(world.normalizer.text(&page.error)) };
+    json!({"title": page.title, "heading": page.heading, "error": error, "result": result})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_screenshot_goes_next_to_the_report_named_after_the_scenario() {
+        // Arrange
+        let dir = tempfile::tempdir().expect("temp dir");
+        let report = dir.path().join("report").join("index.md");
+
+        // Act
+        save_screenshot(&report, "09_page__scenario", b"\x89PNG").expect("saved");
+
+        // Assert
+        let written = std::fs::read(dir.path().join("report").join("09_page__scenario.png")).expect("the screenshot");
+        assert_eq!(written, b"\x89PNG");
+    }
+
+    #[test]
+    fn an_error_line_is_not_taken_for_the_to_dos() {
+        let page = RenderedPage { error: "401 Your session has expired. Please sign in again.".into(), ..RenderedPage::default() };
+        let error = shown_json(&page).expect_err("no JSON on an error page").to_string();
+        assert!(error.contains("the error line \"401 Your session has expired. Please sign in again.\""), "{error}");
+    }
+
+    #[test]
+    fn the_pre_s_json_is_read_back() {
+        let page = RenderedPage { result: "{\n  \"data\": []\n}".into(), ..RenderedPage::default() };
+        assert_eq!(shown_json(&page).expect("JSON"), json!({"data": []}));
+    }
+}
