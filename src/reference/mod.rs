@@ -116,15 +116,18 @@ impl AppState {
     }
 }
 
-/// The reference server's router.
+/// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
+/// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
+/// Koa application under `/api/` has the CORS middleware (probes 503, 529).
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/api/__health_check", axum::routing::any(health_check))
-        .route("/api", axum::routing::any(api))
+    let koa = Router::new()
+        .route("/api/", axum::routing::any(api))
         .route("/api/{*path}", axum::routing::any(api))
-        .fallback(web_app)
         .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(cors::layer))
+        .layer(axum::middleware::from_fn(cors::layer));
+    koa.route("/api/__health_check", axum::routing::any(health_check))
+        .route("/api", axum::routing::any(web_app))
+        .fallback(web_app)
         .with_state(state)
 }
 
@@ -138,12 +141,17 @@ async fn health_check() -> Reply {
     Reply::Text("ok")
 }
 
-/// What NocoBase's gateway answers outside `/api`: its web app.
+/// What NocoBase's gateway answers outside `/api/`: its web app's `index.html`, served as a static
+/// file (probes 501, 504). The page is the reference server's own stand-in.
 async fn web_app() -> Response {
-    const PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>NocoBase</title></head>\
-        <body><div id=\"root\"></div><!-- reference server: the API lives under /api --></body></html>";
+    const PAGE: &str = "<!DOCTYPE html>\n<html>\n\n<head>\n  <meta charset=\"UTF-8\" />\n  <title>Loading...</title>\n</head>\n\n\
+        <body>\n  <div id=\"root\"></div>\n  <!-- reference server: the API lives under /api/ -->\n</body>\n\n</html>\n";
     let mut response = Response::new(Body::from(PAGE));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"index.html\""));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
 }
 

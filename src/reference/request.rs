@@ -4,7 +4,6 @@
 //! string `filter` JSON-parsed, `filterByTk` smart-parsed, comma lists split.
 
 use axum::http::Method;
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
@@ -25,7 +24,7 @@ pub(crate) struct Route {
 
 /// Parses the path after `/api` (e.g. `/todos:list`). `None` means no route: Koa's 404.
 pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
-    let path = percent_decode_str(path).decode_utf8().ok()?;
+    let path = decode_uri(path)?;
     let trimmed = path.strip_suffix('/').unwrap_or(&path);
     let segments: Vec<&str> = trimmed.strip_prefix('/')?.split('/').collect();
     if segments.iter().any(|s| s.is_empty()) {
@@ -78,6 +77,31 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         index: index.map(str::to_owned),
         associated_index: associated_index.map(str::to_owned),
     })
+}
+
+/// JavaScript's `decodeURI`, which NocoBase's resourcer applies to the path: escapes of the
+/// reserved characters `;/?:@&=+$,#` stay as they are, so `/api/todos%3Alist` names no action
+/// (probe 531: 404). `None` where `decodeURI` throws (a bad escape or invalid UTF-8).
+pub(crate) fn decode_uri(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let hex = text.get(i + 1..i + 3)?;
+        let byte = u8::from_str_radix(hex, 16).ok()?;
+        if b";/?:@&=+$,#".contains(&byte) {
+            out.extend_from_slice(&bytes[i..i + 3]);
+        } else {
+            out.push(byte);
+        }
+        i += 3;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The action parameters NocoBase derives from the query string and the path.
@@ -209,6 +233,15 @@ mod tests {
             Some(("roles.users".into(), "add".into(), None, Some("todos".into())))
         );
         assert_eq!(r(Method::GET, "/todos:list/"), Some(("todos".into(), "list".into(), None, None)));
+    }
+
+    #[test]
+    fn decode_uri_keeps_reserved_escapes() {
+        assert_eq!(decode_uri("/todos%3Alist").as_deref(), Some("/todos%3Alist"));
+        assert_eq!(decode_uri("/to%64os:list").as_deref(), Some("/todos:list"));
+        assert_eq!(decode_uri("/%E4%BD%A0"), Some("/你".to_owned()));
+        assert_eq!(decode_uri("/%zz"), None);
+        assert_eq!(r(Method::GET, "/todos%3Alist").map(|r| r.0).as_deref(), Some("todos%3Alist"));
     }
 
     #[test]
