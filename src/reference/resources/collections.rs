@@ -138,6 +138,7 @@ pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         Ok(out)
     })?;
     store.reload_catalog()?;
+    store.set_initial_fields(&name, Some(fields.len()));
     Ok(Reply::Data(Value::Object(echoed)))
 }
 
@@ -258,7 +259,62 @@ pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         Ok(tx.sql.execute("DELETE FROM collections WHERE name = ?", [&name])?)
     })?;
     store.reload_catalog()?;
+    store.set_initial_fields(&name, None);
     Ok(Reply::Data(json!(count)))
+}
+
+/// The fields of a user collection as NocoBase's collection manager holds them (`field.options`,
+/// what `roles/<role>/dataSourcesCollections:list` shows): the options sent, a `null`
+/// `defaultValue` left out, plus `key`, `collectionName` and `__sort` (the stored `sort`;
+/// `FieldModel.load`). Order is the in-memory field map's: the fields `collections:create` loaded,
+/// association fields after the others (`CollectionModel.loadFields`), each `createdBy`/`updatedBy`
+/// followed by its `context` key field; then fields added later, in order (recording ui/16). After a
+/// restart NocoBase loads every field in one batch, and so does this without a remembered count.
+pub(super) fn loaded_field_options(conn: &rusqlite::Connection, initial: Option<usize>, collection: &str) -> ApiResult<Vec<Value>> {
+    let mut stmt =
+        conn.prepare("SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+    let rows = stmt
+        .query_map([collection], |r| {
+            let mut out = Map::new();
+            out.insert("name".into(), json!(r.get::<_, Option<String>>(1)?));
+            out.insert("key".into(), json!(r.get::<_, String>(0)?));
+            out.insert("type".into(), json!(r.get::<_, Option<String>>(2)?));
+            if let Some(interface) = r.get::<_, Option<String>>(3)? {
+                out.insert("interface".into(), json!(interface));
+            }
+            out.insert("collectionName".into(), json!(collection));
+            let options: Map<String, Value> =
+                r.get::<_, Option<String>>(4)?.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+            for (k, v) in options {
+                if !(k == "defaultValue" && v.is_null()) {
+                    out.insert(k, v);
+                }
+            }
+            out.insert("__sort".into(), json!(r.get::<_, Option<i64>>(5)?));
+            Ok(out)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let is_association = |f: &Map<String, Value>| {
+        matches!(f.get("type").and_then(Value::as_str), Some("belongsTo" | "hasOne" | "hasMany" | "belongsToMany"))
+    };
+    let split = initial.unwrap_or(rows.len()).min(rows.len());
+    let (first, later) = rows.split_at(split);
+    let mut ordered: Vec<&Map<String, Value>> = first.iter().filter(|f| !is_association(f)).collect();
+    ordered.extend(first.iter().filter(|f| is_association(f)));
+    ordered.extend(later.iter());
+    let mut out = Vec::new();
+    for field in ordered {
+        out.push(Value::Object(field.clone()));
+        let context = match (field.get("type").and_then(Value::as_str), field.get("name").and_then(Value::as_str)) {
+            (Some("belongsTo"), Some("createdBy")) => Some(json!({"name": "createdById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "createOnly": true, "visible": true, "index": true})),
+            (Some("belongsTo"), Some("updatedBy")) => Some(json!({"name": "updatedById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "visible": true, "index": true})),
+            _ => None,
+        };
+        out.extend(context);
+    }
+    Ok(out)
 }
 
 fn parent(ctx: &Ctx<'_>) -> ApiResult<String> {

@@ -142,6 +142,14 @@ fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
     let values = whitelisted(ctx, ctx.values());
     let rows = ctx.state.store().write(|tx| repository::update(tx, collection, &selection, &values, actor(ctx)))?;
+    if collection.name == "users" {
+        // plugin-auth's `users.afterSave` hook re-caches every saved user.
+        for row in &rows {
+            if let Some(id) = row.get("id").and_then(Value::as_i64) {
+                ctx.state.store().cache_user(id, row.clone());
+            }
+        }
+    }
     Ok(Reply::Data(Value::Array(rows.into_iter().map(|r| Value::Object(hide(collection, r))).collect())))
 }
 

@@ -352,40 +352,106 @@ pub(super) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply>
     })
 }
 
-/// `GET /api/roles/<role>/dataSourcesCollections:list`: the collections of the main data source
-/// with how the role is permitted on each. The reference server lists the user collections.
+/// The users and roles collections as the main data source's collection manager holds them
+/// (recording 2.2.15-api/24; identical in ui/16 but for the random field keys).
+fn system_collections() -> &'static Vec<Value> {
+    static COLLECTIONS: OnceLock<Vec<Value>> = OnceLock::new();
+    COLLECTIONS.get_or_init(|| serde_json::from_str(include_str!("system_collections.json")).unwrap_or_default())
+}
+
+/// JavaScript's `Number(text)` for a query value: `None` where it is `NaN`.
+fn js_number(value: Option<&Value>, default: f64) -> Option<f64> {
+    match value {
+        None => Some(default),
+        Some(Value::String(s)) if s.trim().is_empty() => Some(0.0),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(_) => None,
+    }
+}
+
+/// A JSON number the way `JSON.stringify` writes it (`NaN` and infinities become `null`).
+fn js_json_number(n: Option<f64>) -> Value {
+    match n {
+        Some(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => json!(n as i64),
+        Some(n) if n.is_finite() => json!(n),
+        _ => Value::Null,
+    }
+}
+
+/// `GET /api/roles/<role>/dataSourcesCollections:list?filter[dataSourceKey]=main`
+/// (`plugin-data-source-manager`, `resourcers/roles-data-sources-collections.ts`): every
+/// collection of the data source — users, roles and the user collections — sorted by name, each
+/// with how the role is permitted on it and all its fields' options. `filter.$and` may narrow by
+/// `title`/`name` `$includes`; `page`/`pageSize` are only echoed (`Number(…)`), never applied.
 pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let role = role_name(ctx)?;
-    let page_size = ctx.params.int("pageSize").flatten().unwrap_or(20);
-    ctx.state.store().read(|conn, catalog| {
-        let mut rows = Vec::new();
+    let filter = ctx.params.filter().unwrap_or(Value::Null);
+    let Some(data_source) = filter.get("dataSourceKey").and_then(Value::as_str).map(str::to_owned) else {
+        return Err(ApiError::bad_request("dataSourceKey is required: pass --data-source-key or filter.dataSourceKey"));
+    };
+    if data_source != "main" {
+        return Err(ApiError::server("Cannot read properties of undefined (reading 'collectionManager')"));
+    }
+    let includes = |key: &str| -> Option<String> {
+        filter.get("$and")?.as_array()?.iter().find_map(|item| {
+            item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase)
+        })
+    };
+    let (by_title, by_name) = (includes("title"), includes("name"));
+    let page = js_number(ctx.params.query.get("page"), 1.0);
+    let page_size = js_number(ctx.params.query.get("pageSize"), 20.0);
+    let store = ctx.state.store();
+    store.read(|conn, catalog| {
+        let mut collections: Vec<(String, Value, Vec<Value>)> = Vec::new();
+        for system in system_collections() {
+            let name = system["name"].as_str().unwrap_or_default().to_owned();
+            let fields = system["fields"].as_array().cloned().unwrap_or_default();
+            collections.push((name, system["title"].clone(), fields));
+        }
         for collection in catalog.user_defined() {
+            let title: Option<String> = conn
+                .query_row("SELECT title FROM collections WHERE name = ?", [&collection.name], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let fields = super::collections::loaded_field_options(conn, store.initial_fields(&collection.name), &collection.name)?;
+            collections.push((collection.name.clone(), json!(title), fields));
+        }
+        collections.retain(|(name, title, _)| {
+            by_title.as_ref().is_none_or(|t| title.as_str().is_some_and(|x| x.to_lowercase().contains(t)))
+                && by_name.as_ref().is_none_or(|n| name.to_lowercase().contains(n))
+        });
+        collections.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut rows = Vec::new();
+        for (name, title, fields) in collections {
             let using: Option<bool> = conn
                 .query_row(
-                    "SELECT usingActionsConfig FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = 'main'",
-                    params![role, collection.name],
+                    "SELECT usingActionsConfig FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = ?",
+                    params![role, name, data_source],
                     |r| r.get(0),
                 )
                 .optional()?;
-            let stored: Option<(String, Option<String>)> = conn
-                .query_row("SELECT title, options FROM collections WHERE name = ?", [&collection.name], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let fields: Vec<Value> = collection.attributes().iter().map(|f| json!(f.name)).collect();
             rows.push(json!({
                 "type": "collection",
-                "name": collection.name,
-                "collectionName": collection.name,
-                "title": stored.map(|s| s.0).unwrap_or_else(|| collection.name.clone()),
+                "name": name,
+                "collectionName": name,
+                "title": title,
                 "roleName": role,
                 "usingConfig": if using == Some(true) { "resourceAction" } else { "strategy" },
                 "exists": using.is_some(),
                 "fields": fields,
             }));
         }
-        let count = rows.len() as i64;
+        let count = rows.len();
+        let total_page = page_size.filter(|s| *s != 0.0).map(|s| (count as f64 / s).ceil());
         Ok(Reply::Page {
             rows,
-            meta: json!({"count": count, "page": 1, "pageSize": page_size, "totalPage": if page_size > 0 { (count + page_size - 1) / page_size } else { 0 }}),
+            meta: json!({
+                "count": count,
+                "page": js_json_number(page),
+                "pageSize": js_json_number(page_size),
+                "totalPage": js_json_number(total_page),
+            }),
         })
     })
 }

@@ -46,6 +46,7 @@ pub(super) fn users_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         }
         let instance = repository::insert(tx, &users, &values, actor)?;
         let id = instance.get("id").and_then(Value::as_i64).unwrap_or_default();
+        ctx.state.store().cache_user(id, instance.clone());
         let names = match &roles {
             Some(names) => names.clone(),
             None => vec!["member".to_owned()],
@@ -81,6 +82,7 @@ pub(super) fn users_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             .filter(|id| *id != 1)
             .collect();
         for id in &ids {
+            ctx.state.store().forget_user(*id);
             tx.sql.execute("DELETE FROM rolesUsers WHERE userId = ?", [id])?;
             tx.sql.execute("DELETE FROM users WHERE id = ?", [id])?;
         }
