@@ -13,9 +13,11 @@ mod clock;
 mod cors;
 mod error;
 mod filter;
+mod header_limit;
 mod ids;
 mod inspect;
 mod json_body;
+mod locale;
 mod qs;
 mod reply;
 mod repository;
@@ -43,6 +45,7 @@ pub use store::RootAccount;
 use self::acl::{Access, Grant};
 use self::auth::Caller;
 use self::error::{ApiError, ApiResult};
+use self::locale::Locale;
 use self::reply::Reply;
 use self::request::{Params, Route};
 use self::store::Store;
@@ -118,7 +121,8 @@ impl AppState {
 
 /// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
 /// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
-/// Koa application under `/api/` has the CORS middleware (probes 503, 529).
+/// Koa application under `/api/` has the CORS middleware (probes 503, 529). Node's HTTP parser
+/// stands in front of all of them ([`header_limit`]).
 pub fn app(state: AppState) -> Router {
     let koa = Router::new()
         .route("/api/", axum::routing::any(api))
@@ -128,6 +132,7 @@ pub fn app(state: AppState) -> Router {
     koa.route("/api/__health_check", axum::routing::any(health_check))
         .route("/api", axum::routing::any(web_app))
         .fallback(web_app)
+        .layer(axum::middleware::from_fn(header_limit::layer))
         .with_state(state)
 }
 
@@ -142,11 +147,10 @@ async fn health_check() -> Reply {
 }
 
 /// What NocoBase's gateway answers outside `/api/`: its web app's `index.html`, served as a static
-/// file (probes 501, 504). The page is the reference server's own stand-in.
+/// file (`web_app.html`: the page NocoBase 2.2.15 served, probes 501, 504; its scripts are not
+/// part of the reference server).
 async fn web_app() -> Response {
-    const PAGE: &str = "<!DOCTYPE html>\n<html>\n\n<head>\n  <meta charset=\"UTF-8\" />\n  <title>Loading...</title>\n</head>\n\n\
-        <body>\n  <div id=\"root\"></div>\n  <!-- reference server: the API lives under /api/ -->\n</body>\n\n</html>\n";
-    let mut response = Response::new(Body::from(PAGE));
+    let mut response = Response::new(Body::from(include_str!("web_app.html")));
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"index.html\""));
@@ -184,6 +188,8 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
     let query = parts.uri.query().map(str::to_owned);
     let method = parts.method.clone();
     let headers = parts.headers;
+    let query_locale = query.as_deref().map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
+    let locale = Locale::of_request(&headers, query_locale.as_deref());
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -205,7 +211,7 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
             }
             response
         }
-        Ok(Err(error)) => error.into_response(),
+        Ok(Err(error)) => error.localized(locale).into_response(),
         Err(join) => ApiError::Internal(format!("handler panicked: {join}")).into_response(),
     }
 }
@@ -218,16 +224,20 @@ fn handle(
     headers: &HeaderMap,
     bytes: &Bytes,
 ) -> ApiResult<(Reply, Option<String>)> {
+    // koa-bodyparser is application middleware: a malformed body is a 400 even for unknown routes.
+    let body = request_body(headers, bytes)?;
     let route = request::route(method, path).ok_or(ApiError::NotFound)?;
     let catalog = state.store().catalog();
     if !resources::exists(state.store(), &catalog, &route) {
         return Err(ApiError::NotFound);
     }
-    let params = Params::parse(query, &route)?;
-    let body = if bytes.is_empty() || !is_json(headers) {
-        Value::Object(Default::default())
-    } else {
-        json_body::parse(bytes).map_err(ApiError::bad_request)?
+    if catalog.get(&route.resource).is_some_and(|c| c.user_defined) {
+        state.store().touch_resource(&route.resource);
+    }
+    // A `filter` that is not JSON: the resourcer skips the action, authentication included, and
+    // the request ends as a bare `{}` (probes 311, 526-528: nothing is created).
+    let Some(params) = Params::parse(query, &route) else {
+        return Ok((Reply::empty(), None));
     };
     check_filter_params(&route, &params)?;
 
@@ -258,16 +268,43 @@ fn handle(
     Ok((reply, renewed))
 }
 
-/// koa-bodyparser reads JSON bodies (`application/json` and `+json` types); others are left alone.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|ct| {
-            let ct = ct.to_ascii_lowercase();
-            ct.starts_with("application/json") || ct.contains("+json") || ct.starts_with("application/csp-report")
-        })
-        .unwrap_or(false)
+/// The body as koa-bodyparser leaves it (`enableTypes: ['json', 'form']`): JSON (strict) or a
+/// form (`title=x`, parsed like a query string); any other type, or no body, is `{}`
+/// (probes 330-333).
+fn request_body(headers: &HeaderMap, bytes: &Bytes) -> ApiResult<Value> {
+    if bytes.is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    match body_type(headers) {
+        BodyType::Json => json_body::parse(bytes).map_err(ApiError::bad_request),
+        BodyType::Form => Ok(Value::Object(qs::parse(&String::from_utf8_lossy(bytes)))),
+        BodyType::Other => Ok(Value::Object(Default::default())),
+    }
+}
+
+/// The body types koa-bodyparser reads.
+enum BodyType {
+    /// `application/json`, `+json` types, `application/csp-report`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Anything else: left unread.
+    Other,
+}
+
+fn body_type(headers: &HeaderMap) -> BodyType {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return BodyType::Other;
+    };
+    let ct = ct.to_ascii_lowercase();
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence == "application/json" || essence.ends_with("+json") || essence == "application/csp-report" {
+        BodyType::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyType::Form
+    } else {
+        BodyType::Other
+    }
 }
 
 /// `validate-filter-params`: update and destroy need a filter or a key — checked before auth.

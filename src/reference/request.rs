@@ -6,7 +6,6 @@
 use axum::http::Method;
 use serde_json::{Map, Value};
 
-use super::error::{ApiError, ApiResult};
 use super::qs;
 
 /// A parsed `resource:action` request.
@@ -112,11 +111,12 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// Parses the raw query; a `filter` that is not JSON fails as NocoBase's `parseQuery` does.
-    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> ApiResult<Self> {
+    /// Parses the raw query. `None` when a string `filter` is not JSON: NocoBase's `parseQuery`
+    /// throws, and the resourcer middleware swallows that and skips the action's handlers.
+    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> Option<Self> {
         let mut query = qs::parse(raw_query.unwrap_or(""));
         if let Some(Value::String(text)) = query.get("filter") {
-            let parsed: Value = serde_json::from_str(text).map_err(|_| ApiError::NotFound)?;
+            let parsed: Value = serde_json::from_str(text).ok()?;
             query.insert("filter".into(), parsed);
         }
         if let Some(Value::String(text)) = query.get("filterByTk") {
@@ -138,7 +138,7 @@ impl Params {
                 query.insert("filterByTk".into(), Value::String(index.clone()));
             }
         }
-        Ok(Self { query })
+        Some(Self { query })
     }
 
     /// A string parameter.
