@@ -209,6 +209,22 @@ pub(crate) fn decide(
     Ok((snippet == Some(true)).then(Grant::default))
 }
 
+/// The filter NocoBase fixes for a resource's `destroy` whatever the role, root included
+/// (`acl.addFixedParams`: plugin-users keeps user 1, plugin-acl the built-in roles, both their
+/// collections). `None` when nothing is fixed.
+pub(crate) fn fixed_destroy_filter(resource: &str) -> Option<Value> {
+    let keep = |field: &str, values: &[&str]| -> Value {
+        let parts: Vec<Value> = values.iter().map(|v| serde_json::json!({ field: { "$ne": v } })).collect();
+        serde_json::json!({ "$and": parts })
+    };
+    match resource {
+        "users" => Some(serde_json::json!({"id": {"$ne": 1}})),
+        "roles" => Some(keep("name", &["root", "admin", "member"])),
+        "collections" => Some(keep("name", &["roles", "rolesUsers", "users"])),
+        _ => None,
+    }
+}
+
 /// The params NocoBase derives from an action's field list: for `view`, the non-association
 /// fields plus primary key and timestamps (and `createdById`) as `fields`, the associations as
 /// `appends`; for writes, the list as `whitelist`.

@@ -358,7 +358,7 @@ pub(crate) fn insert(tx: &Tx<'_>, collection: &Collection, values: &Map<String, 
             vec!["?"; columns.len()].join(", ")
         )
     };
-    tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(unique_violation)?;
+    tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(|e| unique_violation(collection, e))?;
     if collection.key_kind == KeyKind::AutoIncrement && !instance.contains_key(&collection.primary_key) {
         let id = tx.sql.last_insert_rowid();
         let mut with_key = Map::new();
@@ -369,16 +369,17 @@ pub(crate) fn insert(tx: &Tx<'_>, collection: &Collection, values: &Map<String, 
     Ok(instance)
 }
 
-fn unique_violation(error: rusqlite::Error) -> ApiError {
-    if error.to_string().contains("UNIQUE constraint failed") {
-        ApiError::bad_request(format!("{} already exists", unique_field(&error.to_string())))
-    } else {
-        ApiError::from(error)
-    }
-}
-
-fn unique_field(message: &str) -> String {
-    message.rsplit('.').next().unwrap_or("value").trim().to_owned()
+/// plugin-error-handler's answer to a unique-constraint failure: 400 `<field title> already
+/// exists` (`"unique violation": "{{field}} already exists"`, the field's `uiSchema.title`;
+/// probe 340: `ID already exists`).
+fn unique_violation(collection: &Collection, error: rusqlite::Error) -> ApiError {
+    let text = error.to_string();
+    let Some(columns) = text.split("UNIQUE constraint failed:").nth(1) else {
+        return ApiError::from(error);
+    };
+    let column = columns.split(',').next().and_then(|c| c.rsplit('.').next()).unwrap_or("value").trim();
+    let label = collection.attribute(column).map(|f| f.label().to_owned()).unwrap_or_else(|| column.to_owned());
+    ApiError::bad_request(format!("{label} already exists"))
 }
 
 /// Updates the selected rows with the known attributes of `values`; returns the updated rows
@@ -434,7 +435,7 @@ pub(crate) fn update(
                 sets.join(", "),
                 quote(&collection.primary_key)
             );
-            tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(unique_violation)?;
+            tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(|e| unique_violation(collection, e))?;
         }
         if let Some(fresh) = get(tx.sql, &tx.catalog, collection, &key)? {
             out.push(fresh);

@@ -53,6 +53,9 @@ pub(crate) struct Store {
     auth_cache: RwLock<BTreeMap<i64, Map<String, Value>>>,
     /// How many fields each collection had when `collections:create` loaded it in this process.
     initial_fields: RwLock<BTreeMap<String, usize>>,
+    /// Resources of user collections: requested in this process (`true`), or destroyed after
+    /// being requested (`false`: NocoBase keeps such a resource, broken, until a restart).
+    resources: RwLock<BTreeMap<String, bool>>,
 }
 
 /// A read-only view of the collections, handed to filters and serialisers.
@@ -107,6 +110,7 @@ impl Store {
             snowflakes: Snowflakes::new(),
             auth_cache: RwLock::new(BTreeMap::new()),
             initial_fields: RwLock::new(BTreeMap::new()),
+            resources: RwLock::new(BTreeMap::new()),
         };
         store.reload_catalog()?;
         store.write(|tx| seed(tx, root))?;
@@ -196,6 +200,34 @@ impl Store {
     /// How many fields were loaded with the collection in this process; `None` after a restart.
     pub(crate) fn initial_fields(&self, collection: &str) -> Option<usize> {
         self.initial_fields.read().ok().and_then(|m| m.get(collection).copied())
+    }
+
+    /// Notes that a user collection's resource was requested: NocoBase defines it on first use.
+    pub(crate) fn touch_resource(&self, collection: &str) {
+        if let Ok(mut map) = self.resources.write() {
+            map.insert(collection.to_owned(), true);
+        }
+    }
+
+    /// A collection was destroyed (`gone`) or created anew: a resource requested before a
+    /// destroy lingers, broken, until a restart (probe 123); a new collection replaces it.
+    pub(crate) fn collection_replaced(&self, collection: &str, gone: bool) {
+        if let Ok(mut map) = self.resources.write() {
+            match (gone, map.get(collection).copied()) {
+                (true, Some(true)) => {
+                    map.insert(collection.to_owned(), false);
+                }
+                (true, _) => {}
+                (false, _) => {
+                    map.remove(collection);
+                }
+            }
+        }
+    }
+
+    /// Whether `collection` names the lingering resource of a destroyed collection.
+    pub(crate) fn lingering_resource(&self, collection: &str) -> bool {
+        self.resources.read().is_ok_and(|m| m.get(collection) == Some(&false))
     }
 
     /// A snapshot of the collections.

@@ -5,16 +5,13 @@
 
 use serde_json::{Value, json};
 
-use super::records::{hide, projection};
+use super::records::{hide, page_and_size, page_meta, projection};
 use crate::reference::Ctx;
 use crate::reference::auth;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Selection};
 use crate::reference::tokens::{self, Verified};
-
-/// jsonwebtoken's refusal of a bad `expiresIn`.
-const BAD_EXPIRES_IN: &str = "\"expiresIn\" should be a number of seconds or string representing a timespan";
 
 /// `POST /api/apiKeys:create` with `{"name", "role": {"name"}, "expiresIn"}`.
 pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -36,7 +33,7 @@ pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         return Err(ApiError::bad_request("Role not found"));
     }
     let expires_in = values.get("expiresIn").cloned().unwrap_or(Value::Null);
-    let seconds = tokens::lifetime_seconds(&expires_in).ok_or_else(|| ApiError::server(BAD_EXPIRES_IN))?;
+    let seconds = tokens::lifetime_seconds(&expires_in).map_err(|bad| ApiError::server(bad.message()))?;
     let token = ctx.state.signer().api_key(caller.user_id, &role_name, seconds);
     values.remove("role");
     values.insert("roleName".into(), json!(role_name));
@@ -60,19 +57,17 @@ fn own_keys(ctx: &Ctx<'_>) -> ApiResult<Selection> {
 /// `GET /api/apiKeys:list`: the caller's own keys, paginated.
 pub(super) fn api_keys_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let selection = own_keys(ctx)?;
-    let projection = projection(ctx);
     let sort = ctx.params.list("sort").unwrap_or_default();
-    let page = ctx.params.int("page").flatten().unwrap_or(1);
-    let page_size = ctx.params.int("pageSize").flatten().unwrap_or(20);
+    let (page, page_size) = page_and_size(ctx)?;
     ctx.state.store().read(|conn, catalog| {
         let keys = catalog.get("apiKeys").ok_or_else(|| ApiError::Internal("no apiKeys".into()))?;
+        let projection = projection(ctx, keys)?;
         let count = repository::count(conn, catalog, keys, &selection)?;
-        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).max(0) * page_size };
+        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).saturating_mul(page_size) };
         let rows = repository::find(conn, catalog, keys, &selection, &paging)?;
         let rows = rows.into_iter().map(|r| hide(keys, r)).collect();
         let shown = repository::project(conn, catalog, keys, rows, &projection)?;
-        let total = if page_size > 0 { (count + page_size - 1) / page_size } else { 0 };
-        Ok(Reply::Page { rows: shown, meta: json!({"count": count, "page": page, "pageSize": page_size, "totalPage": total}) })
+        Ok(Reply::Page { rows: shown, meta: page_meta(count, page, page_size) })
     })
 }
 

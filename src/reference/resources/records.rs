@@ -5,10 +5,12 @@
 use serde_json::{Map, Value, json};
 
 use crate::reference::Ctx;
+use crate::reference::acl;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::schema::Collection;
+use crate::reference::store::Tx;
 
 /// NocoBase's default page size (`DEFAULT_PER_PAGE`).
 const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -42,25 +44,57 @@ pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
     selection
 }
 
-/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant.
-pub(super) fn projection(ctx: &Ctx<'_>) -> Projection {
+/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant. With a
+/// grant's field list, NocoBase's ACL replaces `fields` by its intersection with the list, and
+/// `except` no longer applies (probe 322); an empty intersection makes Sequelize refuse the
+/// query (probe 318). Unknown `appends` are ignored (probe 320).
+pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Projection> {
     let requested_fields = ctx.params.list("fields");
     let fields = match (&ctx.grant.fields, requested_fields) {
-        (Some(allowed), Some(asked)) => Some(asked.into_iter().filter(|f| allowed.contains(f)).collect()),
+        (Some(allowed), Some(asked)) => {
+            let kept: Vec<String> = asked.into_iter().filter(|f| allowed.contains(f)).collect();
+            if kept.is_empty() {
+                return Err(ApiError::server(format!(
+                    "Attempted a SELECT query for model '{name}' as `{name}` without selecting any columns",
+                    name = collection.name
+                )));
+            }
+            Some(kept)
+        }
         (Some(allowed), None) => Some(allowed.clone()),
-        (None, asked) => asked,
+        (None, asked) => {
+            let unknown = |f: &String| {
+                let head = f.split('.').next().unwrap_or(f);
+                collection.attribute(head).is_none() && collection.association(head).is_none()
+            };
+            if asked.as_ref().is_some_and(|a| a.iter().any(unknown)) {
+                return Err(ApiError::bad_request("Invalid SQL column or table reference"));
+            }
+            asked
+        }
     };
     let mut appends = ctx.params.list("appends").unwrap_or_default();
     if let Some(allowed) = &ctx.grant.appends {
         appends.retain(|a| allowed.iter().any(|x| x == a.split('.').next().unwrap_or(a)));
     }
-    let except = ctx.params.list("except").unwrap_or_default();
-    Projection { fields, except, appends }
+    let except = if ctx.grant.fields.is_some() { Vec::new() } else { ctx.params.list("except").unwrap_or_default() };
+    Ok(Projection { fields, except, appends })
+}
+
+/// `page` and `pageSize` as the list action reads them: defaults 1 and 20; a value `parseInt`
+/// makes NaN reaches SQLite as `NaN`, an unknown column (probes 306, 309).
+pub(super) fn page_and_size(ctx: &Ctx<'_>) -> ApiResult<(i64, i64)> {
+    let read = |key: &str, default: i64| match ctx.params.int(key) {
+        None => Ok(default),
+        Some(Some(n)) => Ok(n),
+        Some(None) => Err(ApiError::bad_request("Invalid SQL column or table reference")),
+    };
+    Ok((read("page", 1)?, read("pageSize", DEFAULT_PAGE_SIZE)?))
 }
 
 fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
-    let projection = projection(ctx);
+    let projection = projection(ctx, collection)?;
     let sort = ctx.params.list("sort").unwrap_or_default();
     ctx.state.store().read(|conn, catalog| {
         if ctx.params.unpaginated() {
@@ -68,34 +102,25 @@ fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
             let shown = repository::project(conn, catalog, collection, rows, &projection)?;
             return Ok(Reply::Data(Value::Array(shown)));
         }
-        let page = ctx.params.int("page").unwrap_or(Some(1));
-        let page_size = ctx.params.int("pageSize").unwrap_or(Some(DEFAULT_PAGE_SIZE));
-        let paging = match (page, page_size) {
-            (Some(page), Some(size)) => Paging { sort, limit: Some(size), offset: (page - 1).saturating_mul(size) },
-            _ => Paging { sort, limit: None, offset: 0 },
-        };
+        let (page, page_size) = page_and_size(ctx)?;
+        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).saturating_mul(page_size) };
         let count = repository::count(conn, catalog, collection, &selection)?;
         let rows = repository::find(conn, catalog, collection, &selection, &paging)?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        let total_page = match page_size {
-            Some(size) if size != 0 => json!(((count as f64) / (size as f64)).ceil() as i64),
-            _ => Value::Null,
-        };
-        Ok(Reply::Page {
-            rows: shown,
-            meta: json!({
-                "count": count,
-                "page": page,
-                "pageSize": page_size,
-                "totalPage": total_page,
-            }),
-        })
+        Ok(Reply::Page { rows: shown, meta: page_meta(count, page, page_size) })
     })
+}
+
+/// The list action's `meta`: `totalPage` is `Math.ceil(count / pageSize)`, `null` where that is
+/// not a finite number (`pageSize=0`, probe 303), negative for a negative size (probe 305).
+pub(super) fn page_meta(count: i64, page: i64, page_size: i64) -> Value {
+    let total_page = if page_size == 0 { Value::Null } else { json!(((count as f64) / (page_size as f64)).ceil() as i64) };
+    json!({"count": count, "page": page, "pageSize": page_size, "totalPage": total_page})
 }
 
 fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
-    let projection = projection(ctx);
+    let projection = projection(ctx, collection)?;
     ctx.state.store().read(|conn, catalog| {
         let rows = repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
@@ -154,18 +179,32 @@ fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
 }
 
 fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let selection = selection(ctx);
     let count = ctx.state.store().write(|tx| {
-        if ctx.grant.own && selection.filter_by_tk.is_some() {
-            let mut unscoped = selection.clone();
-            unscoped.equals.clear();
-            let asked = repository::count(tx.sql, &tx.catalog, collection, &unscoped)?;
-            let allowed = repository::count(tx.sql, &tx.catalog, collection, &selection)?;
-            if asked > allowed {
-                return Err(ApiError::forbidden());
-            }
-        }
+        let selection = destroy_selection(ctx, tx, collection)?;
         repository::delete(tx, collection, &selection)
     })?;
     Ok(Reply::Data(json!(count)))
+}
+
+/// What a destroy deletes: the request's selection narrowed by the role's `:own` scope and the
+/// resource's fixed filter ([`acl::fixed_destroy_filter`]). plugin-acl's destroy check
+/// (`plugin-acl/src/server/server.ts`): when `filterByTk` names rows that the narrowed selection
+/// leaves out, the request is a 403, for root too (`users:destroy?filterByTk=1`).
+pub(super) fn destroy_selection(ctx: &Ctx<'_>, tx: &Tx<'_>, collection: &Collection) -> ApiResult<Selection> {
+    let raw = Selection { filter: ctx.params.filter(), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
+    let mut narrowed = selection(ctx);
+    if let Some(fixed) = acl::fixed_destroy_filter(&collection.name) {
+        narrowed.filter = Some(match narrowed.filter.take() {
+            Some(asked) => json!({"$and": [asked, fixed]}),
+            None => fixed,
+        });
+    }
+    if raw.filter_by_tk.is_some() {
+        let asked = repository::count(tx.sql, &tx.catalog, collection, &raw)?;
+        let allowed = repository::count(tx.sql, &tx.catalog, collection, &narrowed)?;
+        if asked > allowed {
+            return Err(ApiError::forbidden());
+        }
+    }
+    Ok(narrowed)
 }

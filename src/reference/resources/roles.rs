@@ -18,9 +18,6 @@ use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::store::CatalogView;
 
-/// The built-in roles NocoBase never lets `roles:destroy` remove.
-const BUILT_IN: &[&str] = &["root", "admin", "member"];
-
 fn available_actions() -> &'static Vec<Value> {
     static ACTIONS: OnceLock<Vec<Value>> = OnceLock::new();
     ACTIONS.get_or_init(|| serde_json::from_str(include_str!("available_actions.json")).unwrap_or_default())
@@ -99,13 +96,12 @@ pub(super) fn roles_update(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// `POST /api/roles:destroy?filterByTk=<role>`: built-in roles are never removed; the role's
 /// assignments and grants go with it.
 pub(super) fn roles_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    let selection = records::selection(ctx);
     let count = ctx.state.store().write(|tx| {
         let roles = tx.catalog.get("roles").cloned().ok_or_else(|| ApiError::Internal("no roles".into()))?;
+        let selection = records::destroy_selection(ctx, tx, &roles)?;
         let doomed: Vec<String> = repository::find(tx.sql, &tx.catalog, &roles, &selection, &Paging::default())?
             .into_iter()
             .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_owned))
-            .filter(|n| !BUILT_IN.contains(&n.as_str()))
             .collect();
         for name in &doomed {
             tx.sql.execute("DELETE FROM rolesUsers WHERE roleName = ?", [name])?;
@@ -183,7 +179,7 @@ pub(super) fn roles_users_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         let selection = Selection { filter_by_tk: Some(Value::Array(ids)), ..records::selection(ctx) };
         let count = repository::count(conn, catalog, users, &selection)?;
         let rows = repository::find(conn, catalog, users, &selection, &Paging { limit: Some(20), ..Paging::default() })?;
-        let shown = repository::project(conn, catalog, users, rows, &records::projection(ctx))?;
+        let shown = repository::project(conn, catalog, users, rows, &records::projection(ctx, users)?)?;
         Ok(Reply::Page { rows: shown, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
     })
 }
@@ -352,13 +348,6 @@ pub(super) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply>
     })
 }
 
-/// The users and roles collections as the main data source's collection manager holds them
-/// (recording 2.2.15-api/24; identical in ui/16 but for the random field keys).
-fn system_collections() -> &'static Vec<Value> {
-    static COLLECTIONS: OnceLock<Vec<Value>> = OnceLock::new();
-    COLLECTIONS.get_or_init(|| serde_json::from_str(include_str!("system_collections.json")).unwrap_or_default())
-}
-
 /// JavaScript's `Number(text)` for a query value: `None` where it is `NaN`.
 fn js_number(value: Option<&Value>, default: f64) -> Option<f64> {
     match value {
@@ -404,7 +393,7 @@ pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
     let store = ctx.state.store();
     store.read(|conn, catalog| {
         let mut collections: Vec<(String, Value, Vec<Value>)> = Vec::new();
-        for system in system_collections() {
+        for system in super::collections::system_collections() {
             let name = system["name"].as_str().unwrap_or_default().to_owned();
             let fields = system["fields"].as_array().cloned().unwrap_or_default();
             collections.push((name, system["title"].clone(), fields));
@@ -493,7 +482,7 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
                 "move": "update", "destroy": "destroy", "export": "export", "exportAttachments": "export"
             },
             "allowAll": role == "root",
-            "allowConfigure": allow_configure || role == "root",
+            "allowConfigure": allow_configure,
             "allowMenuItemIds": [],
             "allowAnonymous": false,
             "uiButtonSchemasBlacklist": [],
