@@ -18,6 +18,7 @@ mod ids;
 mod inspect;
 mod json_body;
 mod locale;
+mod paging;
 mod qs;
 mod reply;
 mod repository;
@@ -226,6 +227,10 @@ fn handle(
 ) -> ApiResult<(Reply, Option<String>)> {
     // koa-bodyparser is application middleware: a malformed body is a 400 even for unknown routes.
     let body = request_body(headers, bytes)?;
+    // The resourcer's `decodeURI` throws on a bad escape: a URIError, answered as a 500.
+    if request::decode_uri(path).is_none() {
+        return Err(ApiError::server("URI malformed"));
+    }
     let route = request::route(method, path).ok_or(ApiError::NotFound)?;
     let catalog = state.store().catalog();
     if !resources::exists(state.store(), &catalog, &route) {

@@ -83,6 +83,8 @@ fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selecti
         let column = format!("{}.{}", quote(&collection.name), quote(&collection.primary_key));
         let keys: Vec<Value> = match key {
             Value::Array(items) => items.clone(),
+            // Sequelize reads an object as a nested attribute path: no such column.
+            Value::Object(_) => return Err(ApiError::bad_request("Invalid SQL column or table reference")),
             one => vec![one.clone()],
         };
         let marks = if keys.is_empty() { "NULL".to_owned() } else { vec!["?"; keys.len()].join(", ") };
@@ -146,10 +148,7 @@ pub(crate) fn find(
             Some(name) => (name, "DESC"),
             None => (key.as_str(), "ASC"),
         };
-        if name.is_empty() {
-            continue;
-        }
-        if collection.attribute(name).is_none() {
+        if name.is_empty() || collection.attribute(name).is_none() {
             return Err(ApiError::bad_request("Invalid SQL column or table reference"));
         }
         order.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));

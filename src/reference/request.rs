@@ -175,34 +175,11 @@ impl Params {
         Some(items.into_iter().filter(|s| !s.is_empty()).collect())
     }
 
-    /// `page` and `pageSize` as NocoBase's `parseInt` reads them (`None` for NaN).
-    pub(crate) fn int(&self, key: &str) -> Option<Option<i64>> {
-        let value = self.query.get(key)?;
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Array(items) => items.first().and_then(Value::as_str).unwrap_or("").to_owned(),
-            _ => String::new(),
-        };
-        Some(parse_int(&text))
-    }
-
     /// `paginate=false`.
     pub(crate) fn unpaginated(&self) -> bool {
         matches!(self.query.get("paginate"), Some(Value::String(s)) if s == "false")
             || matches!(self.query.get("paginate"), Some(Value::Bool(false)))
     }
-}
-
-/// JavaScript's `parseInt(text)`: leading whitespace, a sign, digits; `None` for NaN.
-pub(crate) fn parse_int(text: &str) -> Option<i64> {
-    let t = text.trim_start();
-    let (sign, digits) = match t.strip_prefix('-') {
-        Some(rest) => (-1, rest),
-        None => (1, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-    digits[..end].parse::<i64>().ok().map(|n| sign * n)
 }
 
 #[cfg(test)]
@@ -244,11 +221,4 @@ mod tests {
         assert_eq!(r(Method::GET, "/todos%3Alist").map(|r| r.0).as_deref(), Some("todos%3Alist"));
     }
 
-    #[test]
-    fn javascript_parse_int() {
-        assert_eq!(parse_int("20"), Some(20));
-        assert_eq!(parse_int("2abc"), Some(2));
-        assert_eq!(parse_int("abc"), None);
-        assert_eq!(parse_int("-1"), Some(-1));
-    }
 }

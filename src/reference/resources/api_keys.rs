@@ -5,7 +5,8 @@
 
 use serde_json::{Value, json};
 
-use super::records::{hide, page_and_size, page_meta, projection};
+use super::records::{hide, projection};
+use crate::reference::paging::Page;
 use crate::reference::Ctx;
 use crate::reference::auth;
 use crate::reference::error::{ApiError, ApiResult};
@@ -56,18 +57,18 @@ fn own_keys(ctx: &Ctx<'_>) -> ApiResult<Selection> {
 
 /// `GET /api/apiKeys:list`: the caller's own keys, paginated.
 pub(super) fn api_keys_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    let selection = own_keys(ctx)?;
+    let selection = Selection { filter_by_tk: None, ..own_keys(ctx)? };
     let sort = ctx.params.list("sort").unwrap_or_default();
-    let (page, page_size) = page_and_size(ctx)?;
+    let page = Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
         let keys = catalog.get("apiKeys").ok_or_else(|| ApiError::Internal("no apiKeys".into()))?;
         let projection = projection(ctx, keys)?;
         let count = repository::count(conn, catalog, keys, &selection)?;
-        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).saturating_mul(page_size) };
+        let paging = Paging { sort, limit: Some(page.limit), offset: page.offset };
         let rows = repository::find(conn, catalog, keys, &selection, &paging)?;
         let rows = rows.into_iter().map(|r| hide(keys, r)).collect();
         let shown = repository::project(conn, catalog, keys, rows, &projection)?;
-        Ok(Reply::Page { rows: shown, meta: page_meta(count, page, page_size) })
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
 }
 

@@ -249,7 +249,7 @@ pub(super) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let only = ctx.params.list("fields");
     let filter = ctx.params.filter();
     let sort = ctx.params.list("sort").unwrap_or_default();
-    let (page, page_size) = super::records::page_and_size(ctx)?;
+    let page = crate::reference::paging::Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
         let mut all: Vec<(Value, Option<i64>)> = system_collections()
             .iter()
@@ -275,10 +275,10 @@ pub(super) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             return Ok(Reply::Data(Value::Array(rows)));
         }
         let count = rows.len() as i64;
-        let skip = usize::try_from((page - 1).saturating_mul(page_size)).unwrap_or(0);
-        let take = usize::try_from(page_size).unwrap_or(usize::MAX);
+        let skip = usize::try_from(page.offset).unwrap_or(0);
+        let take = usize::try_from(page.limit).unwrap_or(usize::MAX);
         let shown = rows.into_iter().skip(skip).take(take).collect();
-        Ok(Reply::Page { rows: shown, meta: super::records::page_meta(count, page, page_size) })
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
 }
 

@@ -7,13 +7,11 @@ use serde_json::{Map, Value, json};
 use crate::reference::Ctx;
 use crate::reference::acl;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::paging::Page;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::schema::Collection;
 use crate::reference::store::Tx;
-
-/// NocoBase's default page size (`DEFAULT_PER_PAGE`).
-const DEFAULT_PAGE_SIZE: i64 = 20;
 
 /// Runs list/get/create/update/destroy on the route's collection.
 pub(super) fn records(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -81,19 +79,9 @@ pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Pr
     Ok(Projection { fields, except, appends })
 }
 
-/// `page` and `pageSize` as the list action reads them: defaults 1 and 20; a value `parseInt`
-/// makes NaN reaches SQLite as `NaN`, an unknown column (probes 306, 309).
-pub(super) fn page_and_size(ctx: &Ctx<'_>) -> ApiResult<(i64, i64)> {
-    let read = |key: &str, default: i64| match ctx.params.int(key) {
-        None => Ok(default),
-        Some(Some(n)) => Ok(n),
-        Some(None) => Err(ApiError::bad_request("Invalid SQL column or table reference")),
-    };
-    Ok((read("page", 1)?, read("pageSize", DEFAULT_PAGE_SIZE)?))
-}
-
 fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let selection = selection(ctx);
+    // The list action reads `filter` only; a `filterByTk` is ignored (checked on NocoBase 2.2.15).
+    let selection = Selection { filter_by_tk: None, ..selection(ctx) };
     let projection = projection(ctx, collection)?;
     let sort = ctx.params.list("sort").unwrap_or_default();
     ctx.state.store().read(|conn, catalog| {
@@ -102,20 +90,13 @@ fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
             let shown = repository::project(conn, catalog, collection, rows, &projection)?;
             return Ok(Reply::Data(Value::Array(shown)));
         }
-        let (page, page_size) = page_and_size(ctx)?;
-        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).saturating_mul(page_size) };
+        let page = Page::from_params(&ctx.params)?;
+        let paging = Paging { sort, limit: Some(page.limit), offset: page.offset };
         let count = repository::count(conn, catalog, collection, &selection)?;
         let rows = repository::find(conn, catalog, collection, &selection, &paging)?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        Ok(Reply::Page { rows: shown, meta: page_meta(count, page, page_size) })
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
-}
-
-/// The list action's `meta`: `totalPage` is `Math.ceil(count / pageSize)`, `null` where that is
-/// not a finite number (`pageSize=0`, probe 303), negative for a negative size (probe 305).
-pub(super) fn page_meta(count: i64, page: i64, page_size: i64) -> Value {
-    let total_page = if page_size == 0 { Value::Null } else { json!(((count as f64) / (page_size as f64)).ceil() as i64) };
-    json!({"count": count, "page": page, "pageSize": page_size, "totalPage": total_page})
 }
 
 fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {

@@ -14,6 +14,8 @@ use crate::reference::Ctx;
 use crate::reference::acl::{self, grant_from_fields};
 use crate::reference::clock;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::paging;
+use crate::reference::values::js_string;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::store::CatalogView;
@@ -348,26 +350,6 @@ pub(super) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply>
     })
 }
 
-/// JavaScript's `Number(text)` for a query value: `None` where it is `NaN`.
-fn js_number(value: Option<&Value>, default: f64) -> Option<f64> {
-    match value {
-        None => Some(default),
-        Some(Value::String(s)) if s.trim().is_empty() => Some(0.0),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
-        Some(Value::Number(n)) => n.as_f64(),
-        Some(_) => None,
-    }
-}
-
-/// A JSON number the way `JSON.stringify` writes it (`NaN` and infinities become `null`).
-fn js_json_number(n: Option<f64>) -> Value {
-    match n {
-        Some(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 9e15 => json!(n as i64),
-        Some(n) if n.is_finite() => json!(n),
-        _ => Value::Null,
-    }
-}
-
 /// `GET /api/roles/<role>/dataSourcesCollections:list?filter[dataSourceKey]=main`
 /// (`plugin-data-source-manager`, `resourcers/roles-data-sources-collections.ts`): every
 /// collection of the data source — users, roles and the user collections — sorted by name, each
@@ -388,8 +370,9 @@ pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
         })
     };
     let (by_title, by_name) = (includes("title"), includes("name"));
-    let page = js_number(ctx.params.query.get("page"), 1.0);
-    let page_size = js_number(ctx.params.query.get("pageSize"), 20.0);
+    let number = |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
+    let page = number("page", 1.0);
+    let page_size = number("pageSize", 20.0);
     let store = ctx.state.store();
     store.read(|conn, catalog| {
         let mut collections: Vec<(String, Value, Vec<Value>)> = Vec::new();
@@ -432,14 +415,14 @@ pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
             }));
         }
         let count = rows.len();
-        let total_page = page_size.filter(|s| *s != 0.0).map(|s| (count as f64 / s).ceil());
+        let total_page = page_size.map(|s| (count as f64 / s).ceil());
         Ok(Reply::Page {
             rows,
             meta: json!({
                 "count": count,
-                "page": js_json_number(page),
-                "pageSize": js_json_number(page_size),
-                "totalPage": js_json_number(total_page),
+                "page": paging::json_number(page),
+                "pageSize": paging::json_number(page_size),
+                "totalPage": paging::json_number(total_page),
             }),
         })
     })

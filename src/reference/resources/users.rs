@@ -112,6 +112,6 @@ pub(super) fn users_roles_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             }
         }
         let count = rows.len() as i64;
-        Ok(Reply::Page { rows, meta: records::page_meta(count, 1, 20) })
+        Ok(Reply::Page { rows, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
     })
 }
