@@ -141,11 +141,10 @@ fn check_session(
     // without `iat` the comparison is with NaN and never true.
     let iat = number("iat");
     let expired = expired || iat.is_some_and(|iat| now_ms as f64 - iat * 1000.0 > (SESSION_SECONDS * 1000) as f64);
-    if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat) {
-        if changed != 0.0 && iat * 1000.0 < changed {
+    if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat)
+        && changed != 0.0 && iat * 1000.0 < changed {
             return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
         }
-    }
     if !expired {
         return Ok(None);
     }

@@ -95,7 +95,6 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     signer: Signer,
-    config: ServerConfig,
 }
 
 impl AppState {
@@ -104,7 +103,7 @@ impl AppState {
         let store = Store::open(config.database.as_deref(), &config.root)
             .map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
-        Ok(Self(Arc::new(Inner { store, signer, config })))
+        Ok(Self(Arc::new(Inner { store, signer })))
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -113,10 +112,6 @@ impl AppState {
 
     pub(crate) fn signer(&self) -> &Signer {
         &self.0.signer
-    }
-
-    pub(crate) fn config(&self) -> &ServerConfig {
-        &self.0.config
     }
 }
 

@@ -36,16 +36,6 @@ impl Selection {
         self.equals.push((column.to_owned(), value.into()));
         self
     }
-
-    /// True when neither a filter nor a key narrows the selection.
-    pub(crate) fn is_unbounded(&self) -> bool {
-        let empty_filter = match &self.filter {
-            None | Some(Value::Null) => true,
-            Some(Value::Object(m)) => m.is_empty(),
-            Some(_) => false,
-        };
-        empty_filter && self.filter_by_tk.is_none()
-    }
 }
 
 /// Ordering and paging of a find.
@@ -172,7 +162,7 @@ pub(crate) fn find(
         Ok(row)
     });
     let rows = run_sql(rows)?;
-    rows.map(|r| run_sql(r)).collect()
+    rows.map(run_sql).collect()
 }
 
 /// Maps SQLite failures to what NocoBase's error handler would say.
@@ -415,16 +405,14 @@ pub(crate) fn update(
         }
         let key = row.get(&collection.primary_key).cloned().unwrap_or(Value::Null);
         if !changes.is_empty() {
-            if collection.updated_at {
-                if let Some(f) = collection.attribute("updatedAt") {
+            if collection.updated_at
+                && let Some(f) = collection.attribute("updatedAt") {
                     changes.push((f, now.clone()));
                 }
-            }
-            if collection.updated_by {
-                if let Some(f) = collection.attribute("updatedById") {
+            if collection.updated_by
+                && let Some(f) = collection.attribute("updatedById") {
                     changes.push((f, actor.0.map(Value::from).unwrap_or(Value::Null)));
                 }
-            }
             let sets: Vec<String> = changes.iter().map(|(f, _)| format!("{} = ?", quote(&f.name))).collect();
             let mut params: Vec<Sql> = changes.iter().map(|(f, v)| to_sql(&f.kind, v)).collect();
             params.push(key_param(&FieldKind::Other, &key));

@@ -121,23 +121,20 @@ impl Params {
         }
         if let Some(Value::String(text)) = query.get("filterByTk") {
             let trimmed = text.trim();
-            if trimmed.starts_with('{') || trimmed.starts_with('[') {
-                if let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
+            if (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
                     query.insert("filterByTk".into(), parsed);
                 }
-            }
         }
-        if let Some(Value::Object(indexed)) = query.get("filterByTk") {
-            if indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
+        if let Some(Value::Object(indexed)) = query.get("filterByTk")
+            && indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
                 let list = indexed.values().cloned().collect();
                 query.insert("filterByTk".into(), Value::Array(list));
             }
-        }
-        if let Some(index) = &route.index {
-            if !query.contains_key("filterByTk") {
+        if let Some(index) = &route.index
+            && !query.contains_key("filterByTk") {
                 query.insert("filterByTk".into(), Value::String(index.clone()));
             }
-        }
         Some(Self { query })
     }
 

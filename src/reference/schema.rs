@@ -218,15 +218,14 @@ impl Collection {
         let mut out: Vec<Field> =
             self.fields.iter().filter(|f| !f.kind.is_association()).cloned().collect();
         for field in &self.fields {
-            if let FieldKind::BelongsTo { foreign_key, .. } = &field.kind {
-                if !out.iter().any(|f| &f.name == foreign_key) {
+            if let FieldKind::BelongsTo { foreign_key, .. } = &field.kind
+                && !out.iter().any(|f| &f.name == foreign_key) {
                     let mut fk = Field::new(foreign_key, FieldKind::Integer);
                     if field.name == "createdBy" || field.name == "updatedBy" {
                         fk.nocobase_type = "context".to_owned();
                     }
                     out.push(fk);
                 }
-            }
         }
         out
     }

@@ -82,11 +82,10 @@ pub(super) fn api_keys_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         if let Some(key) = &key {
             let token: Option<String> = repository::get(tx.sql, &tx.catalog, &keys, key)?
                 .and_then(|row| row.get("token").and_then(Value::as_str).map(str::to_owned));
-            if let Some(token) = token {
-                if let Verified::Valid(claims) = signer.verify(&token) {
+            if let Some(token) = token
+                && let Verified::Valid(claims) = signer.verify(&token) {
                     auth::block(tx.sql, &token, claims.get("exp").and_then(Value::as_i64))?;
                 }
-            }
         }
         repository::delete(tx, &keys, &selection)
     })?;

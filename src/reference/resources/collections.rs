@@ -147,8 +147,11 @@ pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     Ok(Reply::Data(Value::Object(echoed)))
 }
 
+/// A `collections` row: key, title, inherit, hidden, description, options.
+type CollectionRow = (String, Option<String>, bool, bool, Option<String>, Option<String>);
+
 fn collection_json(conn: &rusqlite::Connection, name: &str, with_fields: bool) -> ApiResult<Option<Value>> {
-    let row: Option<(String, Option<String>, bool, bool, Option<String>, Option<String>)> = conn
+    let row: Option<CollectionRow> = conn
         .query_row(
             "SELECT key, title, inherit, hidden, description, options FROM collections WHERE name = ?",
             [name],

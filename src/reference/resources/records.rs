@@ -34,11 +34,10 @@ pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
         filter_by_tk: ctx.params.filter_by_tk(),
         equals: Vec::new(),
     };
-    if ctx.grant.own {
-        if let Some(caller) = &ctx.caller {
+    if ctx.grant.own
+        && let Some(caller) = &ctx.caller {
             selection = selection.and_equals("createdById", caller.user_id);
         }
-    }
     selection
 }
 

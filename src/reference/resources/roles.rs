@@ -59,7 +59,7 @@ fn title_taken(conn: &Connection, title: &Value, except: Option<&str>) -> ApiRes
 /// `POST /api/roles:create`.
 pub(super) fn roles_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let mut values = role_values(ctx);
-    if !values.get("name").is_some_and(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
+    if values.get("name").is_none_or(|n| n.as_str().is_none_or(|s| s.is_empty())) {
         values.insert("name".into(), json!(format!("r_{}", crate::reference::ids::uid())));
     }
     let created = ctx.state.store().write(|tx| {
@@ -567,6 +567,6 @@ mod tests {
         let stored = list(&["!app", "!pm", "!pm.users", "!ui.*", "pm.*"]);
         assert_eq!(merge_role_snippets(&[stored]), list(&["pm.*", "!app", "!pm", "!pm.users", "!ui.*"]));
         let fresh = list(&["!pm", "!pm.*", "!ui.*"]);
-        assert_eq!(merge_role_snippets(&[fresh.clone()]), fresh);
+        assert_eq!(merge_role_snippets(std::slice::from_ref(&fresh)), fresh);
     }
 }
