@@ -567,7 +567,7 @@ async fn the_reference_server_reproduces_the_recordings() {
                 reproduced += 1;
                 failures.push(format!("{} ({}): now reproduced — remove it from the exceptions", outcome.id, outcome.step));
             }
-            (false, Some(reason)) => println!("known exception {} ({}): {reason}", outcome.id, outcome.step),
+            (false, Some(reason)) => println!("known exception {} ({}): {}", outcome.id, outcome.step, reason.replace('\n', " ")),
             (false, None) => {
                 let mut text = format!("{} ({}) differs (expected → actual):", outcome.id, outcome.step);
                 for line in outcome.diff.iter().take(12) {
@@ -582,10 +582,13 @@ async fn the_reference_server_reproduces_the_recordings() {
     }
     let total = outcomes.len();
     let percent = if total == 0 { 0.0 } else { reproduced as f64 * 100.0 / total as f64 };
-    println!("reproduced {reproduced} of {total} ({percent:.1}%)");
+    // Written to the stderr handle itself, which libtest does not capture: the score shows on
+    // every run, passing or not.
+    let mut report = format!("replay: reproduced {reproduced} of {total} ({percent:.1}%), {} known exception(s)\n", exceptions.len());
     for failure in &failures {
-        println!("FAIL {failure}");
+        report.push_str(&format!("FAIL {failure}\n"));
     }
-    assert!(failures.is_empty(), "{} replay failure(s), listed above", failures.len());
+    let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), report.as_bytes());
+    assert!(failures.is_empty(), "{} replay failure(s), listed above:\n{}", failures.len(), failures.join("\n"));
     assert!(percent >= MIN_SCORE_PERCENT, "reproduced only {percent:.1}% (at least {MIN_SCORE_PERCENT}% required)");
 }
