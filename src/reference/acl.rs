@@ -152,9 +152,12 @@ pub(crate) fn role_rules(conn: &Connection, role: &str) -> ApiResult<Option<Role
     }))
 }
 
+/// An action entry of a role's per-collection configuration: its name and field list.
+pub(crate) type ActionEntry = (String, Vec<String>);
+
 /// The action entries of a role's per-collection configuration: `None` when the role has no
 /// `usingActionsConfig` resource for `collection`; otherwise `(action name, fields)` pairs.
-pub(crate) fn resource_actions(conn: &Connection, role: &str, collection: &str) -> ApiResult<Option<Vec<(String, Vec<String>)>>> {
+pub(crate) fn resource_actions(conn: &Connection, role: &str, collection: &str) -> ApiResult<Option<Vec<ActionEntry>>> {
     let resource: Option<i64> = conn
         .query_row(
             "SELECT id FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = 'main' AND usingActionsConfig = 1",
@@ -196,8 +199,8 @@ pub(crate) fn decide(
     let strategy_resource = catalog
         .get(resource)
         .is_some_and(|c| c.user_defined || c.name == "users" || c.name == "roles");
-    if strategy_resource {
-        if let Some(actions) = &rules.strategy {
+    if strategy_resource
+        && let Some(actions) = &rules.strategy {
             if actions.iter().any(|a| a == permission) {
                 return Ok(Some(Grant::default()));
             }
@@ -205,8 +208,23 @@ pub(crate) fn decide(
                 return Ok(Some(Grant { own: true, ..Grant::default() }));
             }
         }
-    }
     Ok((snippet == Some(true)).then(Grant::default))
+}
+
+/// The filter NocoBase fixes for a resource's `destroy` whatever the role, root included
+/// (`acl.addFixedParams`: plugin-users keeps user 1, plugin-acl the built-in roles, both their
+/// collections). `None` when nothing is fixed.
+pub(crate) fn fixed_destroy_filter(resource: &str) -> Option<Value> {
+    let keep = |field: &str, values: &[&str]| -> Value {
+        let parts: Vec<Value> = values.iter().map(|v| serde_json::json!({ field: { "$ne": v } })).collect();
+        serde_json::json!({ "$and": parts })
+    };
+    match resource {
+        "users" => Some(serde_json::json!({"id": {"$ne": 1}})),
+        "roles" => Some(keep("name", &["root", "admin", "member"])),
+        "collections" => Some(keep("name", &["roles", "rolesUsers", "users"])),
+        _ => None,
+    }
 }
 
 /// The params NocoBase derives from an action's field list: for `view`, the non-association

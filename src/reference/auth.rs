@@ -42,31 +42,29 @@ pub(crate) struct Caller {
     pub(crate) role: String,
 }
 
-/// The token the request carries: `Authorization` (a leading `Bearer ` removed, any case), else
-/// `?token=`. An empty header value is no token.
+/// The token the request carries, as NocoBase's `ctx.getBearerToken` finds it
+/// (`core/server/src/helper.ts`): a non-empty `Authorization` header with one leading
+/// `Bearer<whitespace>` removed (any case: `/^Bearer\s+/gi`), else a non-empty `?token=`.
+/// Node trims header values, so `Bearer` and `Bearer ` leave the token `Bearer`, which fails as
+/// INVALID_TOKEN (probes 411, 412); only no header and no `?token=` is EMPTY_TOKEN.
 pub(crate) fn bearer_token(headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
-    match headers.get(axum::http::header::AUTHORIZATION) {
-        Some(value) => {
-            let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            let stripped = strip_bearer(&text);
-            (!stripped.is_empty()).then(|| stripped.to_owned())
-        }
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).trim().to_owned())
+        .filter(|value| !value.is_empty());
+    match header {
+        Some(value) => Some(strip_bearer(&value).to_owned()),
         None => query_token.filter(|t| !t.is_empty()).map(str::to_owned),
     }
 }
 
 fn strip_bearer(value: &str) -> &str {
-    let trimmed = value.trim_start();
-    if trimmed.len() >= 6 && trimmed[..6].eq_ignore_ascii_case("bearer") {
-        let rest = &trimmed[6..];
-        if rest.starts_with(char::is_whitespace) {
-            return rest.trim_start();
-        }
-        if rest.is_empty() {
-            return "";
-        }
+    let scheme = value.get(..6).filter(|s| s.eq_ignore_ascii_case("bearer"));
+    let rest = &value[scheme.map_or(0, str::len)..];
+    match scheme {
+        Some(_) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => value,
     }
-    value
 }
 
 /// Checks the token and picks the role. `x_role` is the client's `X-Role` header.
@@ -132,24 +130,30 @@ fn check_session(
 ) -> ApiResult<Option<String>> {
     let now = clock::now();
     let now_s = clock::unix_seconds(now);
-    let sign_in_ms = claims.get("signInTime").and_then(Value::as_i64).unwrap_or(0);
-    if clock::unix_millis(now) - sign_in_ms > SESSION_MAX_SECONDS * 1000 {
+    let now_ms = clock::unix_millis(now);
+    let number = |key: &str| claims.get(key).and_then(Value::as_f64);
+    // `if (signInTime && …)`: a token without signInTime (minted, probe 422) skips the check.
+    let sign_in_ms = number("signInTime").filter(|t| *t != 0.0);
+    if sign_in_ms.is_some_and(|t| now_ms as f64 - t > (SESSION_MAX_SECONDS * 1000) as f64) {
         return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
     }
-    let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or(0);
-    if let Some(changed) = user.get("passwordChangeTz").and_then(Value::as_i64) {
-        if iat * 1000 < changed {
+    // A session older than the token lifetime counts as expired even if `exp` says otherwise;
+    // without `iat` the comparison is with NaN and never true.
+    let iat = number("iat");
+    let expired = expired || iat.is_some_and(|iat| now_ms as f64 - iat * 1000.0 > (SESSION_SECONDS * 1000) as f64);
+    if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat)
+        && changed != 0.0 && iat * 1000.0 < changed {
             return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
         }
-    }
     if !expired {
         return Ok(None);
     }
-    let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
-    if now_s - exp > RENEW_LIMIT_SECONDS {
+    if number("exp").is_some_and(|exp| now_ms as f64 - exp * 1000.0 > (RENEW_LIMIT_SECONDS * 1000) as f64) {
         return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
     }
-    let jti = claims.get("jti").and_then(Value::as_str).unwrap_or_default();
+    let Some(jti) = claims.get("jti").and_then(Value::as_str).filter(|j| !j.is_empty()) else {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
+    };
     let known: Option<String> =
         conn.query_row("SELECT jti FROM issuedTokens WHERE jti = ?", [jti], |r| r.get(0)).optional()?;
     if known.is_none() {
@@ -158,10 +162,10 @@ fn check_session(
     let new_jti = uuid::Uuid::new_v4().to_string();
     conn.execute(
         "UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?",
-        params![new_jti, clock::unix_millis(now), jti],
+        params![new_jti, now_ms, jti],
     )?;
     let user_id = claims.get("userId").cloned().unwrap_or(Value::Null);
-    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms, &new_jti)))
+    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)))
 }
 
 /// A session token as `auth:signIn` issues it.
@@ -196,22 +200,28 @@ pub(crate) fn block(conn: &Connection, key: &str, expiration_unix: Option<i64>) 
     Ok(())
 }
 
-/// The names of the user's roles, in the order they were assigned.
+/// The names of the user's roles, by name (the `users.roles` repository's order: recording api/26).
 pub(crate) fn user_roles(conn: &Connection, user_id: i64) -> ApiResult<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT ru.roleName FROM rolesUsers ru JOIN roles r ON r.name = ru.roleName WHERE ru.userId = ? ORDER BY ru.rowid",
+        "SELECT ru.roleName FROM rolesUsers ru JOIN roles r ON r.name = ru.roleName WHERE ru.userId = ? ORDER BY ru.roleName",
     )?;
     let names = stmt.query_map([user_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     Ok(names)
 }
 
+/// plugin-acl's `setCurrentRole`: `anonymous` is taken as it is; otherwise the user needs a
+/// role; `__union__` in the default role mode is the user's first role (by name, probe 436); a
+/// requested role must be one of the user's; without one, the default role, else the first.
 fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Option<&str>) -> ApiResult<String> {
-    if roles.is_empty() {
-        return Err(ApiError::unauthorized(messages::NO_ROLES, "USER_HAS_NO_ROLES_ERR"));
+    if requested == Some("anonymous") {
+        return Ok("anonymous".to_owned());
     }
+    let Some(first) = roles.first() else {
+        return Err(ApiError::unauthorized(messages::NO_ROLES, "USER_HAS_NO_ROLES_ERR"));
+    };
     if let Some(role) = requested {
-        if role == "anonymous" {
-            return Ok(role.to_owned());
+        if role == "__union__" {
+            return Ok(first.clone());
         }
         if !roles.iter().any(|r| r == role) {
             return Err(ApiError::unauthorized(messages::ROLE_NOT_OWNED, "ROLE_NOT_FOUND_FOR_USER"));
@@ -225,7 +235,7 @@ fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Opt
             |r| r.get(0),
         )
         .optional()?;
-    Ok(default.filter(|d| roles.contains(d)).unwrap_or_else(|| roles[0].clone()))
+    Ok(default.filter(|d| roles.contains(d)).unwrap_or_else(|| first.clone()))
 }
 
 #[cfg(test)]
@@ -241,7 +251,11 @@ mod tests {
         headers.insert("authorization", HeaderValue::from_static("abc"));
         assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("abc"));
         headers.insert("authorization", HeaderValue::from_static("Bearer "));
-        assert_eq!(bearer_token(&headers, Some("q")), None);
+        assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("Bearer"));
+        headers.insert("authorization", HeaderValue::from_static("Bearer"));
+        assert_eq!(bearer_token(&headers, None).as_deref(), Some("Bearer"));
+        headers.insert("authorization", HeaderValue::from_static(""));
+        assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("q"));
         assert_eq!(bearer_token(&HeaderMap::new(), Some("q")).as_deref(), Some("q"));
     }
 }

@@ -27,6 +27,14 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
         return response;
     };
 
+    if request.method() == Method::OPTIONS && !preflight {
+        // @koa/cors passes an OPTIONS request without Access-Control-Request-Method straight on,
+        // setting nothing but `Vary` (probe 520: 401 without access-control-* headers).
+        let mut response = next.run(request).await;
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("Origin"));
+        return response;
+    }
+
     if preflight {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NO_CONTENT;

@@ -69,6 +69,19 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The error with its message in `locale`, where NocoBase translates it.
+    pub(crate) fn localized(self, locale: super::locale::Locale) -> Self {
+        match self {
+            ApiError::Client { status, message, code } => {
+                let message = locale.translate(&message).map(str::to_owned).unwrap_or(message);
+                ApiError::Client { status, message, code }
+            }
+            other => other,
+        }
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         Self::Internal(format!("sqlite: {error}"))

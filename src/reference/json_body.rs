@@ -275,7 +275,7 @@ mod tests {
     fn recorded_message_for_a_truncated_object() {
         // Recording 2.2.15-api/79: the body `{"title": "broken", ` (20 characters).
         assert_eq!(
-            parse(br#"{"title": "broken", "#).unwrap_err(),
+            parse(br#"{"title": "broken", "#).expect_err("malformed"),
             "Expected double-quoted property name in JSON at position 20"
         );
     }
@@ -293,8 +293,8 @@ mod tests {
 
     #[test]
     fn strict_mode_and_empty_bodies() {
-        assert_eq!(parse(b"").unwrap(), serde_json::json!({}));
-        assert_eq!(parse(b"\"x\"").unwrap_err(), NOT_OBJECT_OR_ARRAY);
-        assert_eq!(parse(b" [1]").unwrap(), serde_json::json!([1]));
+        assert_eq!(parse(b""), Ok(serde_json::json!({})));
+        assert_eq!(parse(b"\"x\""), Err(NOT_OBJECT_OR_ARRAY.to_owned()));
+        assert_eq!(parse(b" [1]"), Ok(serde_json::json!([1])));
     }
 }

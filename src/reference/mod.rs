@@ -13,9 +13,12 @@ mod clock;
 mod cors;
 mod error;
 mod filter;
+mod header_limit;
 mod ids;
 mod inspect;
 mod json_body;
+mod locale;
+mod paging;
 mod qs;
 mod reply;
 mod repository;
@@ -43,6 +46,7 @@ pub use store::RootAccount;
 use self::acl::{Access, Grant};
 use self::auth::Caller;
 use self::error::{ApiError, ApiResult};
+use self::locale::Locale;
 use self::reply::Reply;
 use self::request::{Params, Route};
 use self::store::Store;
@@ -91,7 +95,6 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     signer: Signer,
-    config: ServerConfig,
 }
 
 impl AppState {
@@ -100,7 +103,7 @@ impl AppState {
         let store = Store::open(config.database.as_deref(), &config.root)
             .map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
-        Ok(Self(Arc::new(Inner { store, signer, config })))
+        Ok(Self(Arc::new(Inner { store, signer })))
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -110,21 +113,22 @@ impl AppState {
     pub(crate) fn signer(&self) -> &Signer {
         &self.0.signer
     }
-
-    pub(crate) fn config(&self) -> &ServerConfig {
-        &self.0.config
-    }
 }
 
-/// The reference server's router.
+/// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
+/// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
+/// Koa application under `/api/` has the CORS middleware (probes 503, 529). Node's HTTP parser
+/// stands in front of all of them ([`header_limit`]).
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/api/__health_check", axum::routing::any(health_check))
-        .route("/api", axum::routing::any(api))
+    let koa = Router::new()
+        .route("/api/", axum::routing::any(api))
         .route("/api/{*path}", axum::routing::any(api))
-        .fallback(web_app)
         .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(cors::layer))
+        .layer(axum::middleware::from_fn(cors::layer));
+    koa.route("/api/__health_check", axum::routing::any(health_check))
+        .route("/api", axum::routing::any(web_app))
+        .fallback(web_app)
+        .layer(axum::middleware::from_fn(header_limit::layer))
         .with_state(state)
 }
 
@@ -138,12 +142,16 @@ async fn health_check() -> Reply {
     Reply::Text("ok")
 }
 
-/// What NocoBase's gateway answers outside `/api`: its web app.
+/// What NocoBase's gateway answers outside `/api/`: its web app's `index.html`, served as a static
+/// file (`web_app.html`: the page NocoBase 2.2.15 served, probes 501, 504; its scripts are not
+/// part of the reference server).
 async fn web_app() -> Response {
-    const PAGE: &str = "<!doctype html><html><head><meta charset=\"utf-8\"><title>NocoBase</title></head>\
-        <body><div id=\"root\"></div><!-- reference server: the API lives under /api --></body></html>";
-    let mut response = Response::new(Body::from(PAGE));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    let mut response = Response::new(Body::from(include_str!("web_app.html")));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"index.html\""));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
 }
 
@@ -176,6 +184,8 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
     let query = parts.uri.query().map(str::to_owned);
     let method = parts.method.clone();
     let headers = parts.headers;
+    let query_locale = query.as_deref().map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
+    let locale = Locale::of_request(&headers, query_locale.as_deref());
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -197,7 +207,7 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
             }
             response
         }
-        Ok(Err(error)) => error.into_response(),
+        Ok(Err(error)) => error.localized(locale).into_response(),
         Err(join) => ApiError::Internal(format!("handler panicked: {join}")).into_response(),
     }
 }
@@ -210,16 +220,24 @@ fn handle(
     headers: &HeaderMap,
     bytes: &Bytes,
 ) -> ApiResult<(Reply, Option<String>)> {
+    // koa-bodyparser is application middleware: a malformed body is a 400 even for unknown routes.
+    let body = request_body(headers, bytes)?;
+    // The resourcer's `decodeURI` throws on a bad escape: a URIError, answered as a 500.
+    if request::decode_uri(path).is_none() {
+        return Err(ApiError::server("URI malformed"));
+    }
     let route = request::route(method, path).ok_or(ApiError::NotFound)?;
     let catalog = state.store().catalog();
     if !resources::exists(state.store(), &catalog, &route) {
         return Err(ApiError::NotFound);
     }
-    let params = Params::parse(query, &route)?;
-    let body = if bytes.is_empty() || !is_json(headers) {
-        Value::Object(Default::default())
-    } else {
-        json_body::parse(bytes).map_err(ApiError::bad_request)?
+    if catalog.get(&route.resource).is_some_and(|c| c.user_defined) {
+        state.store().touch_resource(&route.resource);
+    }
+    // A `filter` that is not JSON: the resourcer skips the action, authentication included, and
+    // the request ends as a bare `{}` (probes 311, 526-528: nothing is created).
+    let Some(params) = Params::parse(query, &route) else {
+        return Ok((Reply::empty(), None));
     };
     check_filter_params(&route, &params)?;
 
@@ -250,16 +268,43 @@ fn handle(
     Ok((reply, renewed))
 }
 
-/// koa-bodyparser reads JSON bodies (`application/json` and `+json` types); others are left alone.
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|ct| {
-            let ct = ct.to_ascii_lowercase();
-            ct.starts_with("application/json") || ct.contains("+json") || ct.starts_with("application/csp-report")
-        })
-        .unwrap_or(false)
+/// The body as koa-bodyparser leaves it (`enableTypes: ['json', 'form']`): JSON (strict) or a
+/// form (`title=x`, parsed like a query string); any other type, or no body, is `{}`
+/// (probes 330-333).
+fn request_body(headers: &HeaderMap, bytes: &Bytes) -> ApiResult<Value> {
+    if bytes.is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    match body_type(headers) {
+        BodyType::Json => json_body::parse(bytes).map_err(ApiError::bad_request),
+        BodyType::Form => Ok(Value::Object(qs::parse(&String::from_utf8_lossy(bytes)))),
+        BodyType::Other => Ok(Value::Object(Default::default())),
+    }
+}
+
+/// The body types koa-bodyparser reads.
+enum BodyType {
+    /// `application/json`, `+json` types, `application/csp-report`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Anything else: left unread.
+    Other,
+}
+
+fn body_type(headers: &HeaderMap) -> BodyType {
+    let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return BodyType::Other;
+    };
+    let ct = ct.to_ascii_lowercase();
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if essence == "application/json" || essence.ends_with("+json") || essence == "application/csp-report" {
+        BodyType::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        BodyType::Form
+    } else {
+        BodyType::Other
+    }
 }
 
 /// `validate-filter-params`: update and destroy need a filter or a key — checked before auth.

@@ -36,16 +36,6 @@ impl Selection {
         self.equals.push((column.to_owned(), value.into()));
         self
     }
-
-    /// True when neither a filter nor a key narrows the selection.
-    pub(crate) fn is_unbounded(&self) -> bool {
-        let empty_filter = match &self.filter {
-            None | Some(Value::Null) => true,
-            Some(Value::Object(m)) => m.is_empty(),
-            Some(_) => false,
-        };
-        empty_filter && self.filter_by_tk.is_none()
-    }
 }
 
 /// Ordering and paging of a find.
@@ -83,6 +73,8 @@ fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selecti
         let column = format!("{}.{}", quote(&collection.name), quote(&collection.primary_key));
         let keys: Vec<Value> = match key {
             Value::Array(items) => items.clone(),
+            // Sequelize reads an object as a nested attribute path: no such column.
+            Value::Object(_) => return Err(ApiError::bad_request("Invalid SQL column or table reference")),
             one => vec![one.clone()],
         };
         let marks = if keys.is_empty() { "NULL".to_owned() } else { vec!["?"; keys.len()].join(", ") };
@@ -146,10 +138,7 @@ pub(crate) fn find(
             Some(name) => (name, "DESC"),
             None => (key.as_str(), "ASC"),
         };
-        if name.is_empty() {
-            continue;
-        }
-        if collection.attribute(name).is_none() {
+        if name.is_empty() || collection.attribute(name).is_none() {
             return Err(ApiError::bad_request("Invalid SQL column or table reference"));
         }
         order.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));
@@ -173,7 +162,7 @@ pub(crate) fn find(
         Ok(row)
     });
     let rows = run_sql(rows)?;
-    rows.map(|r| run_sql(r)).collect()
+    rows.map(run_sql).collect()
 }
 
 /// Maps SQLite failures to what NocoBase's error handler would say.
@@ -358,7 +347,7 @@ pub(crate) fn insert(tx: &Tx<'_>, collection: &Collection, values: &Map<String, 
             vec!["?"; columns.len()].join(", ")
         )
     };
-    tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(unique_violation)?;
+    tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(|e| unique_violation(collection, e))?;
     if collection.key_kind == KeyKind::AutoIncrement && !instance.contains_key(&collection.primary_key) {
         let id = tx.sql.last_insert_rowid();
         let mut with_key = Map::new();
@@ -369,16 +358,17 @@ pub(crate) fn insert(tx: &Tx<'_>, collection: &Collection, values: &Map<String, 
     Ok(instance)
 }
 
-fn unique_violation(error: rusqlite::Error) -> ApiError {
-    if error.to_string().contains("UNIQUE constraint failed") {
-        ApiError::bad_request(format!("{} already exists", unique_field(&error.to_string())))
-    } else {
-        ApiError::from(error)
-    }
-}
-
-fn unique_field(message: &str) -> String {
-    message.rsplit('.').next().unwrap_or("value").trim().to_owned()
+/// plugin-error-handler's answer to a unique-constraint failure: 400 `<field title> already
+/// exists` (`"unique violation": "{{field}} already exists"`, the field's `uiSchema.title`;
+/// probe 340: `ID already exists`).
+fn unique_violation(collection: &Collection, error: rusqlite::Error) -> ApiError {
+    let text = error.to_string();
+    let Some(columns) = text.split("UNIQUE constraint failed:").nth(1) else {
+        return ApiError::from(error);
+    };
+    let column = columns.split(',').next().and_then(|c| c.rsplit('.').next()).unwrap_or("value").trim();
+    let label = collection.attribute(column).map(|f| f.label().to_owned()).unwrap_or_else(|| column.to_owned());
+    ApiError::bad_request(format!("{label} already exists"))
 }
 
 /// Updates the selected rows with the known attributes of `values`; returns the updated rows
@@ -415,16 +405,14 @@ pub(crate) fn update(
         }
         let key = row.get(&collection.primary_key).cloned().unwrap_or(Value::Null);
         if !changes.is_empty() {
-            if collection.updated_at {
-                if let Some(f) = collection.attribute("updatedAt") {
+            if collection.updated_at
+                && let Some(f) = collection.attribute("updatedAt") {
                     changes.push((f, now.clone()));
                 }
-            }
-            if collection.updated_by {
-                if let Some(f) = collection.attribute("updatedById") {
+            if collection.updated_by
+                && let Some(f) = collection.attribute("updatedById") {
                     changes.push((f, actor.0.map(Value::from).unwrap_or(Value::Null)));
                 }
-            }
             let sets: Vec<String> = changes.iter().map(|(f, _)| format!("{} = ?", quote(&f.name))).collect();
             let mut params: Vec<Sql> = changes.iter().map(|(f, v)| to_sql(&f.kind, v)).collect();
             params.push(key_param(&FieldKind::Other, &key));
@@ -434,7 +422,7 @@ pub(crate) fn update(
                 sets.join(", "),
                 quote(&collection.primary_key)
             );
-            tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(unique_violation)?;
+            tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(|e| unique_violation(collection, e))?;
         }
         if let Some(fresh) = get(tx.sql, &tx.catalog, collection, &key)? {
             out.push(fresh);

@@ -4,10 +4,8 @@
 //! string `filter` JSON-parsed, `filterByTk` smart-parsed, comma lists split.
 
 use axum::http::Method;
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
-use super::error::{ApiError, ApiResult};
 use super::qs;
 
 /// A parsed `resource:action` request.
@@ -25,7 +23,7 @@ pub(crate) struct Route {
 
 /// Parses the path after `/api` (e.g. `/todos:list`). `None` means no route: Koa's 404.
 pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
-    let path = percent_decode_str(path).decode_utf8().ok()?;
+    let path = decode_uri(path)?;
     let trimmed = path.strip_suffix('/').unwrap_or(&path);
     let segments: Vec<&str> = trimmed.strip_prefix('/')?.split('/').collect();
     if segments.iter().any(|s| s.is_empty()) {
@@ -80,6 +78,31 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     })
 }
 
+/// JavaScript's `decodeURI`, which NocoBase's resourcer applies to the path: escapes of the
+/// reserved characters `;/?:@&=+$,#` stay as they are, so `/api/todos%3Alist` names no action
+/// (probe 531: 404). `None` where `decodeURI` throws (a bad escape or invalid UTF-8).
+pub(crate) fn decode_uri(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        let hex = text.get(i + 1..i + 3)?;
+        let byte = u8::from_str_radix(hex, 16).ok()?;
+        if b";/?:@&=+$,#".contains(&byte) {
+            out.extend_from_slice(&bytes[i..i + 3]);
+        } else {
+            out.push(byte);
+        }
+        i += 3;
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The action parameters NocoBase derives from the query string and the path.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Params {
@@ -88,33 +111,31 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// Parses the raw query; a `filter` that is not JSON fails as NocoBase's `parseQuery` does.
-    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> ApiResult<Self> {
+    /// Parses the raw query. `None` when a string `filter` is not JSON: NocoBase's `parseQuery`
+    /// throws, and the resourcer middleware swallows that and skips the action's handlers.
+    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> Option<Self> {
         let mut query = qs::parse(raw_query.unwrap_or(""));
         if let Some(Value::String(text)) = query.get("filter") {
-            let parsed: Value = serde_json::from_str(text).map_err(|_| ApiError::NotFound)?;
+            let parsed: Value = serde_json::from_str(text).ok()?;
             query.insert("filter".into(), parsed);
         }
         if let Some(Value::String(text)) = query.get("filterByTk") {
             let trimmed = text.trim();
-            if trimmed.starts_with('{') || trimmed.starts_with('[') {
-                if let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
+            if (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
                     query.insert("filterByTk".into(), parsed);
                 }
-            }
         }
-        if let Some(Value::Object(indexed)) = query.get("filterByTk") {
-            if indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
+        if let Some(Value::Object(indexed)) = query.get("filterByTk")
+            && indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
                 let list = indexed.values().cloned().collect();
                 query.insert("filterByTk".into(), Value::Array(list));
             }
-        }
-        if let Some(index) = &route.index {
-            if !query.contains_key("filterByTk") {
+        if let Some(index) = &route.index
+            && !query.contains_key("filterByTk") {
                 query.insert("filterByTk".into(), Value::String(index.clone()));
             }
-        }
-        Ok(Self { query })
+        Some(Self { query })
     }
 
     /// A string parameter.
@@ -151,34 +172,11 @@ impl Params {
         Some(items.into_iter().filter(|s| !s.is_empty()).collect())
     }
 
-    /// `page` and `pageSize` as NocoBase's `parseInt` reads them (`None` for NaN).
-    pub(crate) fn int(&self, key: &str) -> Option<Option<i64>> {
-        let value = self.query.get(key)?;
-        let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Array(items) => items.first().and_then(Value::as_str).unwrap_or("").to_owned(),
-            _ => String::new(),
-        };
-        Some(parse_int(&text))
-    }
-
     /// `paginate=false`.
     pub(crate) fn unpaginated(&self) -> bool {
         matches!(self.query.get("paginate"), Some(Value::String(s)) if s == "false")
             || matches!(self.query.get("paginate"), Some(Value::Bool(false)))
     }
-}
-
-/// JavaScript's `parseInt(text)`: leading whitespace, a sign, digits; `None` for NaN.
-pub(crate) fn parse_int(text: &str) -> Option<i64> {
-    let t = text.trim_start();
-    let (sign, digits) = match t.strip_prefix('-') {
-        Some(rest) => (-1, rest),
-        None => (1, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
-    digits[..end].parse::<i64>().ok().map(|n| sign * n)
 }
 
 #[cfg(test)]
@@ -212,10 +210,12 @@ mod tests {
     }
 
     #[test]
-    fn javascript_parse_int() {
-        assert_eq!(parse_int("20"), Some(20));
-        assert_eq!(parse_int("2abc"), Some(2));
-        assert_eq!(parse_int("abc"), None);
-        assert_eq!(parse_int("-1"), Some(-1));
+    fn decode_uri_keeps_reserved_escapes() {
+        assert_eq!(decode_uri("/todos%3Alist").as_deref(), Some("/todos%3Alist"));
+        assert_eq!(decode_uri("/to%64os:list").as_deref(), Some("/todos:list"));
+        assert_eq!(decode_uri("/%E4%BD%A0"), Some("/你".to_owned()));
+        assert_eq!(decode_uri("/%zz"), None);
+        assert_eq!(r(Method::GET, "/todos%3Alist").map(|r| r.0).as_deref(), Some("todos%3Alist"));
     }
+
 }

@@ -127,6 +127,8 @@ pub(crate) struct Field {
     pub(crate) nocobase_type: String,
     /// The field's `autoIncrement` option.
     pub(crate) auto_increment: bool,
+    /// `uiSchema.title` with a `{{t("…")}}` wrapper removed: what error messages call the field.
+    pub(crate) title: Option<String>,
 }
 
 impl Field {
@@ -146,7 +148,17 @@ impl Field {
             FieldKind::Other => "json",
         }
         .to_owned();
-        Self { name: name.to_owned(), kind, hidden: false, default: None, nocobase_type, auto_increment: false }
+        Self { name: name.to_owned(), kind, hidden: false, default: None, nocobase_type, auto_increment: false, title: None }
+    }
+
+    fn titled(mut self, title: &str) -> Self {
+        self.title = Some(title.to_owned());
+        self
+    }
+
+    /// How plugin-error-handler names the field in a message: its title, else its name.
+    pub(crate) fn label(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.name)
     }
 
     fn hidden(mut self) -> Self {
@@ -206,15 +218,14 @@ impl Collection {
         let mut out: Vec<Field> =
             self.fields.iter().filter(|f| !f.kind.is_association()).cloned().collect();
         for field in &self.fields {
-            if let FieldKind::BelongsTo { foreign_key, .. } = &field.kind {
-                if !out.iter().any(|f| &f.name == foreign_key) {
+            if let FieldKind::BelongsTo { foreign_key, .. } = &field.kind
+                && !out.iter().any(|f| &f.name == foreign_key) {
                     let mut fk = Field::new(foreign_key, FieldKind::Integer);
                     if field.name == "createdBy" || field.name == "updatedBy" {
                         fk.nocobase_type = "context".to_owned();
                     }
                     out.push(fk);
                 }
-            }
         }
         out
     }
@@ -248,6 +259,14 @@ impl Collection {
             .collect();
         format!("CREATE TABLE IF NOT EXISTS {} ({})", quote(&self.name), columns.join(", "))
     }
+}
+
+/// A title without its `{{t("…")}}` wrapper (plugin-error-handler's `findFieldTitle`).
+pub(crate) fn untranslated(title: &str) -> String {
+    static WRAPPED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\{\{\s*t\(\s*['"`]([^'"`]+)['"`]\s*\)\s*\}\}"#).expect("valid pattern")
+    });
+    WRAPPED.captures(title).map_or_else(|| title.to_owned(), |c| c[1].to_owned())
 }
 
 /// Quotes an SQL identifier.
@@ -288,18 +307,18 @@ pub(crate) fn system_collections() -> Vec<Collection> {
         "id",
         KeyKind::AutoIncrement,
         vec![
-            Field::new("id", Integer),
+            Field::new("id", Integer).titled("ID"),
             Field::new("createdAt", Date),
             Field::new("updatedAt", Date),
             Field::new("appLang", String),
-            Field::new("email", String),
-            Field::new("nickname", String),
+            Field::new("email", String).titled("Email"),
+            Field::new("nickname", String).titled("Nickname"),
             Field::new("password", Password).hidden(),
             Field::new("passwordChangeTz", Integer),
-            Field::new("phone", String),
+            Field::new("phone", String).titled("Phone"),
             Field::new("resetToken", String).hidden(),
             Field::new("systemSettings", Json).default(Value::Object(Map::new())),
-            Field::new("username", String),
+            Field::new("username", String).titled("Username"),
             belongs_to("createdBy", "users", "createdById", "id"),
             belongs_to("updatedBy", "users", "updatedById", "id"),
             Field::new(
@@ -332,10 +351,10 @@ pub(crate) fn system_collections() -> Vec<Collection> {
             Field::new("default", Boolean).default(Value::Bool(false)),
             Field::new("description", String),
             Field::new("hidden", Boolean).default(Value::Bool(false)),
-            Field::new("name", String),
+            Field::new("name", String).titled("Role UID"),
             Field::new("snippets", Json).default(serde_json::json!(["!ui.*", "!pm", "!pm.*"])),
             Field::new("strategy", Json),
-            Field::new("title", String),
+            Field::new("title", String).titled("Role name"),
             Field::new(
                 "users",
                 BelongsToMany {
@@ -383,7 +402,41 @@ pub(crate) fn system_collections() -> Vec<Collection> {
     iframe_html.created_by = true;
     iframe_html.updated_by = true;
 
-    vec![users, roles, api_keys, iframe_html]
+    // The join table of users and roles; root may list it (probe 139).
+    let roles_users = system(
+        "rolesUsers",
+        "userId",
+        KeyKind::Given,
+        vec![
+            Field::new("createdAt", Date),
+            Field::new("updatedAt", Date),
+            Field::new("default", Boolean),
+            Field::new("roleName", String),
+            Field::new("userId", Integer),
+        ],
+    );
+
+    vec![users, roles, api_keys, iframe_html, roles_users]
+}
+
+/// The collection manager's own `collections` collection, as far as `collections:list` filters
+/// and sorts on it (the rows are assembled by `resources/collections.rs`).
+pub(crate) fn collections_collection() -> Collection {
+    use FieldKind::*;
+    system(
+        "collections",
+        "name",
+        KeyKind::Given,
+        vec![
+            Field::new("key", String),
+            Field::new("name", String),
+            Field::new("title", String),
+            Field::new("inherit", Boolean),
+            Field::new("hidden", Boolean),
+            Field::new("description", String),
+            Field::new("sort", Integer),
+        ],
+    )
 }
 
 /// Builds a user collection from the options stored by `collections:create` (its `fields`
@@ -417,10 +470,11 @@ pub(crate) fn user_collection(name: &str, options: &Map<String, Value>, fields: 
         if field.get("hidden").and_then(Value::as_bool) == Some(true) {
             f.hidden = true;
         }
+        f.title = field.get("uiSchema").and_then(|u| u.get("title")).and_then(Value::as_str).map(untranslated);
         out_fields.push(f);
     }
     if primary_key.is_none() && options.get("autoGenId").and_then(Value::as_bool) != Some(false) {
-        let mut id = Field::new("id", FieldKind::Integer);
+        let mut id = Field::new("id", FieldKind::Integer).titled("ID");
         id.auto_increment = true;
         out_fields.insert(0, id);
         primary_key = Some("id".to_owned());

@@ -49,6 +49,13 @@ pub(crate) struct Store {
     plugins: RwLock<BTreeSet<String>>,
     /// Snowflake ids for records and role resources.
     pub(crate) snowflakes: Snowflakes,
+    /// NocoBase's `auth:<userId>` cache entries: the user as `users.afterSave` left it.
+    auth_cache: RwLock<BTreeMap<i64, Map<String, Value>>>,
+    /// How many fields each collection had when `collections:create` loaded it in this process.
+    initial_fields: RwLock<BTreeMap<String, usize>>,
+    /// Resources of user collections: requested in this process (`true`), or destroyed after
+    /// being requested (`false`: NocoBase keeps such a resource, broken, until a restart).
+    resources: RwLock<BTreeMap<String, bool>>,
 }
 
 /// A read-only view of the collections, handed to filters and serialisers.
@@ -101,6 +108,9 @@ impl Store {
             collections: RwLock::new(BTreeMap::new()),
             plugins: RwLock::new(BTreeSet::new()),
             snowflakes: Snowflakes::new(),
+            auth_cache: RwLock::new(BTreeMap::new()),
+            initial_fields: RwLock::new(BTreeMap::new()),
+            resources: RwLock::new(BTreeMap::new()),
         };
         store.reload_catalog()?;
         store.write(|tx| seed(tx, root))?;
@@ -155,6 +165,69 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Caches a saved user as plugin-auth's `users.afterSave` hook does
+    /// (`cache.set(\`auth:${user.id}\`, user.toJSON())`): the model's JSON, ISO dates included.
+    pub(crate) fn cache_user(&self, id: i64, user: Map<String, Value>) {
+        if let Ok(mut cache) = self.auth_cache.write() {
+            cache.insert(id, user);
+        }
+    }
+
+    /// The cached user, if a save or an earlier lookup put one there.
+    pub(crate) fn cached_user(&self, id: i64) -> Option<Map<String, Value>> {
+        self.auth_cache.read().ok().and_then(|c| c.get(&id).cloned())
+    }
+
+    /// Drops a user's cache entry (`users.afterDestroy`, `auth:signOut`).
+    pub(crate) fn forget_user(&self, id: i64) {
+        if let Ok(mut cache) = self.auth_cache.write() {
+            cache.remove(&id);
+        }
+    }
+
+    /// Remembers how many fields `collections:create` loaded with `collection` (`None` forgets).
+    pub(crate) fn set_initial_fields(&self, collection: &str, count: Option<usize>) {
+        if let Ok(mut map) = self.initial_fields.write() {
+            match count {
+                Some(n) => map.insert(collection.to_owned(), n),
+                None => map.remove(collection),
+            };
+        }
+    }
+
+    /// How many fields were loaded with the collection in this process; `None` after a restart.
+    pub(crate) fn initial_fields(&self, collection: &str) -> Option<usize> {
+        self.initial_fields.read().ok().and_then(|m| m.get(collection).copied())
+    }
+
+    /// Notes that a user collection's resource was requested: NocoBase defines it on first use.
+    pub(crate) fn touch_resource(&self, collection: &str) {
+        if let Ok(mut map) = self.resources.write() {
+            map.insert(collection.to_owned(), true);
+        }
+    }
+
+    /// A collection was destroyed (`gone`) or created anew: a resource requested before a
+    /// destroy lingers, broken, until a restart (probe 123); a new collection replaces it.
+    pub(crate) fn collection_replaced(&self, collection: &str, gone: bool) {
+        if let Ok(mut map) = self.resources.write() {
+            match (gone, map.get(collection).copied()) {
+                (true, Some(true)) => {
+                    map.insert(collection.to_owned(), false);
+                }
+                (true, _) => {}
+                (false, _) => {
+                    map.remove(collection);
+                }
+            }
+        }
+    }
+
+    /// Whether `collection` names the lingering resource of a destroyed collection.
+    pub(crate) fn lingering_resource(&self, collection: &str) -> bool {
+        self.resources.read().is_ok_and(|m| m.get(collection) == Some(&false))
     }
 
     /// A snapshot of the collections.

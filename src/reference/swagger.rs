@@ -79,11 +79,10 @@ fn type_of(nocobase_type: &str, kind: &FieldKind) -> Value {
 
 fn read_only_fields(collection: &Collection) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(pk) = collection.attribute(&collection.primary_key) {
-        if pk.auto_increment {
+    if let Some(pk) = collection.attribute(&collection.primary_key)
+        && pk.auto_increment {
             out.push(pk.name.clone());
         }
-    }
     const NAMES: &[&str] = &[
         "createdAt", "updatedAt", "created_at", "updated_at", "sort", "created_by_id", "createdById", "updatedById",
         "updated_by_id",

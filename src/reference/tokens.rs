@@ -79,15 +79,39 @@ impl Signer {
     }
 }
 
-/// The lifetime in seconds jsonwebtoken derives from `expiresIn`: a number is seconds, a string
+/// Why node-jsonwebtoken refuses an `expiresIn` (`sign.js`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadLifetime {
+    /// The option schema rejects it: not an integer, not a non-empty string (`undefined` too).
+    NotATimespan,
+    /// A string the `ms` package cannot read: no `exp` could be computed.
+    Unreadable,
+}
+
+impl BadLifetime {
+    /// The error message jsonwebtoken throws (NocoBase answers it with a 500; probes 438, 439).
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            BadLifetime::NotATimespan => "\"expiresIn\" should be a number of seconds or string representing a timespan",
+            BadLifetime::Unreadable => {
+                "\"expiresIn\" should be a number of seconds or string representing a timespan eg: \"1d\", \"20h\", 60"
+            }
+        }
+    }
+}
+
+/// The lifetime in seconds jsonwebtoken derives from `expiresIn`: an integer is seconds, a string
 /// goes through `ms` (milliseconds, floored to seconds); `"never"` is NocoBase's `"1000y"`.
-/// `None` when jsonwebtoken would refuse the value.
-pub(crate) fn lifetime_seconds(expires_in: &Value) -> Option<i64> {
+pub(crate) fn lifetime_seconds(expires_in: &Value) -> Result<i64, BadLifetime> {
     match expires_in {
-        Value::Number(n) => n.as_f64().map(|s| s.floor() as i64),
-        Value::String(s) if s == "never" => ms("1000y").map(|m| m / 1000),
-        Value::String(s) if !s.is_empty() => ms(s).map(|m| m / 1000),
-        _ => None,
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(s), _) => Ok(s),
+            (None, Some(f)) if f.fract() == 0.0 && f.is_finite() => Ok(f as i64),
+            _ => Err(BadLifetime::NotATimespan),
+        },
+        Value::String(s) if s == "never" => ms("1000y").map(|m| m / 1000).ok_or(BadLifetime::Unreadable),
+        Value::String(s) if !s.is_empty() => ms(s).map(|m| m / 1000).ok_or(BadLifetime::Unreadable),
+        _ => Err(BadLifetime::NotATimespan),
     }
 }
 
@@ -124,11 +148,13 @@ mod tests {
     #[test]
     fn never_means_a_thousand_years_like_the_tutorial_key() {
         // The tutorial's key: exp 33298596580 - iat 1740996580.
-        assert_eq!(lifetime_seconds(&json!("never")), Some(33_298_596_580 - 1_740_996_580));
-        assert_eq!(lifetime_seconds(&json!("30d")), Some(2_592_000));
-        assert_eq!(lifetime_seconds(&json!("1s")), Some(1));
-        assert_eq!(lifetime_seconds(&json!(3600)), Some(3600));
-        assert_eq!(lifetime_seconds(&json!("abc")), None);
+        assert_eq!(lifetime_seconds(&json!("never")), Ok(33_298_596_580 - 1_740_996_580));
+        assert_eq!(lifetime_seconds(&json!("30d")), Ok(2_592_000));
+        assert_eq!(lifetime_seconds(&json!("1s")), Ok(1));
+        assert_eq!(lifetime_seconds(&json!(3600)), Ok(3600));
+        assert_eq!(lifetime_seconds(&json!("abc")), Err(BadLifetime::Unreadable));
+        assert_eq!(lifetime_seconds(&Value::Null), Err(BadLifetime::NotATimespan));
+        assert_eq!(lifetime_seconds(&json!(1.5)), Err(BadLifetime::NotATimespan));
     }
 
     #[test]

@@ -67,11 +67,10 @@ fn to_date(value: &Value) -> Option<time::OffsetDateTime> {
 
 /// The SQLite value stored for `value` in a column of this kind.
 pub(crate) fn to_sql(kind: &FieldKind, value: &Value) -> Sql {
-    if *kind == FieldKind::Boolean {
-        if let Value::Bool(b) = sanitize_boolean(value) {
+    if *kind == FieldKind::Boolean
+        && let Value::Bool(b) = sanitize_boolean(value) {
             return Sql::Integer(i64::from(b));
         }
-    }
     match (kind, value) {
         (_, Value::Null) => Sql::Null,
         (FieldKind::Json | FieldKind::Other, v) => Sql::Text(v.to_string()),

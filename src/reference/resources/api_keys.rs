@@ -6,15 +6,13 @@
 use serde_json::{Value, json};
 
 use super::records::{hide, projection};
+use crate::reference::paging::Page;
 use crate::reference::Ctx;
 use crate::reference::auth;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Selection};
 use crate::reference::tokens::{self, Verified};
-
-/// jsonwebtoken's refusal of a bad `expiresIn`.
-const BAD_EXPIRES_IN: &str = "\"expiresIn\" should be a number of seconds or string representing a timespan";
 
 /// `POST /api/apiKeys:create` with `{"name", "role": {"name"}, "expiresIn"}`.
 pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -36,7 +34,7 @@ pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         return Err(ApiError::bad_request("Role not found"));
     }
     let expires_in = values.get("expiresIn").cloned().unwrap_or(Value::Null);
-    let seconds = tokens::lifetime_seconds(&expires_in).ok_or_else(|| ApiError::server(BAD_EXPIRES_IN))?;
+    let seconds = tokens::lifetime_seconds(&expires_in).map_err(|bad| ApiError::server(bad.message()))?;
     let token = ctx.state.signer().api_key(caller.user_id, &role_name, seconds);
     values.remove("role");
     values.insert("roleName".into(), json!(role_name));
@@ -59,20 +57,18 @@ fn own_keys(ctx: &Ctx<'_>) -> ApiResult<Selection> {
 
 /// `GET /api/apiKeys:list`: the caller's own keys, paginated.
 pub(super) fn api_keys_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    let selection = own_keys(ctx)?;
-    let projection = projection(ctx);
+    let selection = Selection { filter_by_tk: None, ..own_keys(ctx)? };
     let sort = ctx.params.list("sort").unwrap_or_default();
-    let page = ctx.params.int("page").flatten().unwrap_or(1);
-    let page_size = ctx.params.int("pageSize").flatten().unwrap_or(20);
+    let page = Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
         let keys = catalog.get("apiKeys").ok_or_else(|| ApiError::Internal("no apiKeys".into()))?;
+        let projection = projection(ctx, keys)?;
         let count = repository::count(conn, catalog, keys, &selection)?;
-        let paging = Paging { sort, limit: Some(page_size), offset: (page - 1).max(0) * page_size };
+        let paging = Paging { sort, limit: Some(page.limit), offset: page.offset };
         let rows = repository::find(conn, catalog, keys, &selection, &paging)?;
         let rows = rows.into_iter().map(|r| hide(keys, r)).collect();
         let shown = repository::project(conn, catalog, keys, rows, &projection)?;
-        let total = if page_size > 0 { (count + page_size - 1) / page_size } else { 0 };
-        Ok(Reply::Page { rows: shown, meta: json!({"count": count, "page": page, "pageSize": page_size, "totalPage": total}) })
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
 }
 
@@ -86,11 +82,10 @@ pub(super) fn api_keys_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         if let Some(key) = &key {
             let token: Option<String> = repository::get(tx.sql, &tx.catalog, &keys, key)?
                 .and_then(|row| row.get("token").and_then(Value::as_str).map(str::to_owned));
-            if let Some(token) = token {
-                if let Verified::Valid(claims) = signer.verify(&token) {
+            if let Some(token) = token
+                && let Verified::Valid(claims) = signer.verify(&token) {
                     auth::block(tx.sql, &token, claims.get("exp").and_then(Value::as_i64))?;
                 }
-            }
         }
         repository::delete(tx, &keys, &selection)
     })?;

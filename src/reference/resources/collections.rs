@@ -3,6 +3,8 @@
 //! destroy`, and `collections/<name>/fields:create|list`. Creating a collection creates its table
 //! and its record resource (`<name>:list`, …); destroying it drops both.
 
+use std::sync::OnceLock;
+
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
@@ -10,7 +12,8 @@ use crate::reference::Ctx;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::ids::uid;
 use crate::reference::reply::Reply;
-use crate::reference::schema::{FieldKind, quote, user_collection};
+use crate::reference::filter::{Condition, compile};
+use crate::reference::schema::{FieldKind, collections_collection, quote, user_collection};
 use crate::reference::store::load_fields;
 
 /// Collections `collections:destroy` never removes (NocoBase's fixed params).
@@ -114,7 +117,8 @@ pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             return Err(ApiError::server(format!("Collection named {name} already exists")));
         }
         let key = uid();
-        let sort: i64 = tx.sql.query_row("SELECT COALESCE(MAX(sort), 0) + 1 FROM collections", [], |r| r.get(0))?;
+        // roles and users hold sort 1 and 2 (see `system_collections`).
+        let sort: i64 = tx.sql.query_row("SELECT COALESCE(MAX(sort), 2) + 1 FROM collections", [], |r| r.get(0))?;
         tx.sql.execute(
             "INSERT INTO collections (key, name, title, inherit, hidden, description, options, sort) VALUES (?, ?, ?, 0, 0, NULL, ?, ?)",
             params![key, name, title.as_str(), Value::Object(values.clone()).to_string(), sort],
@@ -138,11 +142,16 @@ pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         Ok(out)
     })?;
     store.reload_catalog()?;
+    store.set_initial_fields(&name, Some(fields.len()));
+    store.collection_replaced(&name, false);
     Ok(Reply::Data(Value::Object(echoed)))
 }
 
+/// A `collections` row: key, title, inherit, hidden, description, options.
+type CollectionRow = (String, Option<String>, bool, bool, Option<String>, Option<String>);
+
 fn collection_json(conn: &rusqlite::Connection, name: &str, with_fields: bool) -> ApiResult<Option<Value>> {
-    let row: Option<(String, Option<String>, bool, bool, Option<String>, Option<String>)> = conn
+    let row: Option<CollectionRow> = conn
         .query_row(
             "SELECT key, title, inherit, hidden, description, options FROM collections WHERE name = ?",
             [name],
@@ -190,59 +199,159 @@ fn asked_name(ctx: &Ctx<'_>) -> Option<String> {
     })
 }
 
+/// The users and roles collections as the collection manager holds them: their `collections` row
+/// as `collections:list` shows it (NocoBase 2.2.15, checked live) and their fields' options as
+/// `dataSourcesCollections:list` shows them (recording api/24; the field keys are that install's).
+/// Their `sort` (roles before users before the user collections) matches what `sort=sort` shows.
+pub(super) fn system_collections() -> &'static Vec<Value> {
+    static COLLECTIONS: OnceLock<Vec<Value>> = OnceLock::new();
+    COLLECTIONS.get_or_init(|| serde_json::from_str(include_str!("system_collections.json")).unwrap_or_default())
+}
+
+fn system_collection(name: &str) -> Option<&'static Value> {
+    system_collections().iter().find(|c| c["name"] == name)
+}
+
+/// A system collection as `collections:get|list` show it; its fields are the stored ones (no
+/// `context` fields), in `sort` order, without `__sort`.
+fn system_collection_json(entry: &Value, with_fields: bool) -> Value {
+    let mut out = entry["record"].clone();
+    if with_fields {
+        let mut fields: Vec<Value> = entry["fields"].as_array().cloned().unwrap_or_default();
+        fields.retain(|f| f.get("key").is_some());
+        fields.sort_by_key(|f| f["__sort"].as_i64().unwrap_or(i64::MAX));
+        for field in &mut fields {
+            if let Some(map) = field.as_object_mut() {
+                map.remove("__sort");
+            }
+        }
+        out["fields"] = Value::Array(fields);
+    }
+    out
+}
+
 /// `GET /api/collections:get?filterByTk=<name>&appends[]=fields`.
 pub(super) fn collections_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let name = asked_name(ctx).unwrap_or_default();
     let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
+    if let Some(entry) = system_collection(&name) {
+        return Ok(Reply::Data(system_collection_json(entry, with_fields)));
+    }
     let found = ctx.state.store().read(|conn, _| collection_json(conn, &name, with_fields))?;
     Ok(Reply::Data(found.unwrap_or(Value::Null)))
 }
 
-/// `GET /api/collections:list`: the collections created through the collection manager.
+/// `GET /api/collections:list`: the collections of the collection manager — users, roles and
+/// those made with `collections:create` — filtered and sorted as NocoBase does it on its
+/// `collections` table (any filter operator, `$like`'s and `$startsWith`'s SQLite quirks
+/// included: probes 101-105), in `key` order unless `sort` says otherwise (NocoBase's keys are
+/// random, so is its order), and paginated like any list. `fields` keeps those keys (plus
+/// `filterTargetKey` and `unavailableActions`, which are added after).
 pub(super) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
-    let name_filter = ctx.params.filter();
+    let only = ctx.params.list("fields");
+    let filter = ctx.params.filter();
+    let sort = ctx.params.list("sort").unwrap_or_default();
+    let page = crate::reference::paging::Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
-        let mut rows = Vec::new();
+        let mut all: Vec<(Value, Option<i64>)> = system_collections()
+            .iter()
+            .map(|entry| (system_collection_json(entry, with_fields), entry["sort"].as_i64()))
+            .collect();
         for collection in catalog.user_defined() {
-            if let Some(filter) = &name_filter {
-                if !name_matches(filter, &collection.name) {
-                    continue;
-                }
-            }
+            let sort: Option<i64> =
+                conn.query_row("SELECT sort FROM collections WHERE name = ?", [&collection.name], |r| r.get(0)).optional()?.flatten();
             if let Some(json) = collection_json(conn, &collection.name, with_fields)? {
-                rows.push(json);
+                all.push((json, sort));
             }
         }
-        let count = rows.len() as i64;
+        let order = select(conn, catalog, &all, filter.as_ref(), &sort)?;
+        let mut rows: Vec<Value> = order.into_iter().filter_map(|i| all.get(i).map(|(json, _)| json.clone())).collect();
+        if let Some(only) = &only {
+            for row in &mut rows {
+                if let Some(map) = row.as_object_mut() {
+                    map.retain(|k, _| only.contains(k) || k == "filterTargetKey" || k == "unavailableActions");
+                }
+            }
+        }
         if ctx.params.unpaginated() {
             return Ok(Reply::Data(Value::Array(rows)));
         }
-        Ok(Reply::Page { rows, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
+        let count = rows.len() as i64;
+        let skip = usize::try_from(page.offset).unwrap_or(0);
+        let take = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let shown = rows.into_iter().skip(skip).take(take).collect();
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
 }
 
-/// The name filters a harness uses to find its own collections: `{"name": x}`,
-/// `{"name": {"$eq"|"$startsWith"|"$includes": x}}`.
-fn name_matches(filter: &Value, name: &str) -> bool {
-    match filter.get("name") {
-        Some(Value::String(exact)) => exact == name,
-        Some(Value::Object(ops)) => ops.iter().all(|(op, v)| {
-            let v = v.as_str().unwrap_or_default();
-            match op.as_str() {
-                "$eq" => name == v,
-                "$startsWith" => name.starts_with(v),
-                "$includes" => name.contains(v),
-                _ => true,
-            }
-        }),
-        _ => true,
+/// Runs `filter` and `sort` over the collections in SQLite, with the SQL the records' filters
+/// compile to; answers the indexes of the matching rows in order (`key` breaks ties).
+fn select(
+    conn: &rusqlite::Connection,
+    catalog: &crate::reference::store::CatalogView,
+    rows: &[(Value, Option<i64>)],
+    filter: Option<&Value>,
+    sort: &[String],
+) -> ApiResult<Vec<usize>> {
+    use rusqlite::types::Value as Sql;
+    let table = collections_collection();
+    let condition = match filter {
+        Some(f) => compile(f, &table, catalog)?,
+        None => Condition::default(),
+    };
+    let columns = ["key", "name", "title", "inherit", "hidden", "description"];
+    let mut params: Vec<Sql> = Vec::new();
+    let mut tuples = Vec::new();
+    for (i, (json, sort)) in rows.iter().enumerate() {
+        params.push(Sql::Integer(i as i64));
+        for column in columns {
+            params.push(match &json[column] {
+                Value::String(s) => Sql::Text(s.clone()),
+                Value::Bool(b) => Sql::Integer(i64::from(*b)),
+                _ => Sql::Null,
+            });
+        }
+        params.push(sort.map_or(Sql::Null, Sql::Integer));
+        tuples.push(format!("({})", vec!["?"; columns.len() + 2].join(", ")));
     }
+    let mut order = Vec::new();
+    for key in sort {
+        let (name, direction) = key.strip_prefix('-').map_or((key.as_str(), "ASC"), |n| (n, "DESC"));
+        if table.attribute(name).is_none() {
+            return Err(ApiError::bad_request("Invalid SQL column or table reference"));
+        }
+        order.push(format!("\"collections\".{} {direction} NULLS LAST", quote(name)));
+    }
+    order.push("\"collections\".\"key\" ASC".to_owned());
+    let sql = format!(
+        "WITH \"collections\"(\"i\", {}, \"sort\") AS (VALUES {}) SELECT \"i\" FROM \"collections\"{} ORDER BY {}",
+        columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+        tuples.join(", "),
+        if condition.sql.is_empty() { String::new() } else { format!(" WHERE {}", condition.sql) },
+        order.join(", ")
+    );
+    params.extend(condition.params);
+    let mut stmt = conn.prepare(&sql)?;
+    let found = stmt
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(found.into_iter().filter_map(|i| usize::try_from(i).ok()).collect())
 }
 
 /// `POST /api/collections:destroy?filterByTk=<name>`: drops the table and its field records.
+/// users and roles are never destroyed; naming them in `filterByTk` is a 403, for root too
+/// (the fixed params of plugin-users and plugin-acl, probe 147).
 pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let name = asked_name(ctx).unwrap_or_default();
+    let keys: Vec<Value> = match ctx.params.filter_by_tk() {
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    if keys.iter().any(|k| k.as_str().is_some_and(|n| system_collection(n).is_some())) {
+        return Err(ApiError::forbidden());
+    }
     let store = ctx.state.store();
     let count = store.write(|tx| {
         let Some(collection) = tx.catalog.get(&name).filter(|c| c.user_defined && !PROTECTED.contains(&c.name.as_str())) else {
@@ -258,7 +367,65 @@ pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         Ok(tx.sql.execute("DELETE FROM collections WHERE name = ?", [&name])?)
     })?;
     store.reload_catalog()?;
+    store.set_initial_fields(&name, None);
+    if count > 0 {
+        store.collection_replaced(&name, true);
+    }
     Ok(Reply::Data(json!(count)))
+}
+
+/// The fields of a user collection as NocoBase's collection manager holds them (`field.options`,
+/// what `roles/<role>/dataSourcesCollections:list` shows): the options sent, a `null`
+/// `defaultValue` left out, plus `key`, `collectionName` and `__sort` (the stored `sort`;
+/// `FieldModel.load`). Order is the in-memory field map's: the fields `collections:create` loaded,
+/// association fields after the others (`CollectionModel.loadFields`), each `createdBy`/`updatedBy`
+/// followed by its `context` key field; then fields added later, in order (recording ui/16). After a
+/// restart NocoBase loads every field in one batch, and so does this without a remembered count.
+pub(super) fn loaded_field_options(conn: &rusqlite::Connection, initial: Option<usize>, collection: &str) -> ApiResult<Vec<Value>> {
+    let mut stmt =
+        conn.prepare("SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+    let rows = stmt
+        .query_map([collection], |r| {
+            let mut out = Map::new();
+            out.insert("name".into(), json!(r.get::<_, Option<String>>(1)?));
+            out.insert("key".into(), json!(r.get::<_, String>(0)?));
+            out.insert("type".into(), json!(r.get::<_, Option<String>>(2)?));
+            if let Some(interface) = r.get::<_, Option<String>>(3)? {
+                out.insert("interface".into(), json!(interface));
+            }
+            out.insert("collectionName".into(), json!(collection));
+            let options: Map<String, Value> =
+                r.get::<_, Option<String>>(4)?.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+            for (k, v) in options {
+                if !(k == "defaultValue" && v.is_null()) {
+                    out.insert(k, v);
+                }
+            }
+            out.insert("__sort".into(), json!(r.get::<_, Option<i64>>(5)?));
+            Ok(out)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let is_association = |f: &Map<String, Value>| {
+        matches!(f.get("type").and_then(Value::as_str), Some("belongsTo" | "hasOne" | "hasMany" | "belongsToMany"))
+    };
+    let split = initial.unwrap_or(rows.len()).min(rows.len());
+    let (first, later) = rows.split_at(split);
+    let mut ordered: Vec<&Map<String, Value>> = first.iter().filter(|f| !is_association(f)).collect();
+    ordered.extend(first.iter().filter(|f| is_association(f)));
+    ordered.extend(later.iter());
+    let mut out = Vec::new();
+    for field in ordered {
+        out.push(Value::Object(field.clone()));
+        let context = match (field.get("type").and_then(Value::as_str), field.get("name").and_then(Value::as_str)) {
+            (Some("belongsTo"), Some("createdBy")) => Some(json!({"name": "createdById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "createOnly": true, "visible": true, "index": true})),
+            (Some("belongsTo"), Some("updatedBy")) => Some(json!({"name": "updatedById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "visible": true, "index": true})),
+            _ => None,
+        };
+        out.extend(context);
+    }
+    Ok(out)
 }
 
 fn parent(ctx: &Ctx<'_>) -> ApiResult<String> {

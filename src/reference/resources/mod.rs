@@ -46,13 +46,17 @@ pub(crate) fn exists(store: &Store, catalog: &CatalogView, route: &Route) -> boo
         "users.roles" => matches!(action, "list" | "add" | "remove" | "set"),
         "collections" => DEFAULT_ACTIONS.contains(&action),
         "collections.fields" => matches!(action, "create" | "list" | "get" | "destroy" | "update"),
-        name => catalog.get(name).is_some() && DEFAULT_ACTIONS.contains(&action),
+        name => (catalog.get(name).is_some() || store.lingering_resource(name)) && DEFAULT_ACTIONS.contains(&action),
     }
 }
 
 /// Runs the action.
 pub(crate) fn dispatch(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let action = ctx.route.action.as_str();
+    if ctx.state.store().lingering_resource(&ctx.route.resource) {
+        // The resource outlived its collection: its repository is gone (probe 123).
+        return Err(ApiError::server("Cannot read properties of undefined (reading 'collection')"));
+    }
     match (ctx.route.resource.as_str(), action) {
         ("app", "getInfo") => app_info::app_get_info(ctx),
         ("auth", "signIn") => session::auth_sign_in(ctx),
@@ -85,6 +89,7 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         ("users", "destroy") => users::users_destroy(ctx),
         ("users", "get" | "list" | "update") => records::records(ctx),
         ("users.roles", "list") => users::users_roles_list(ctx),
+        ("rolesUsers", "get" | "list") => records::records(ctx),
         ("collections", "create") => collections::collections_create(ctx),
         ("collections", "get") => collections::collections_get(ctx),
         ("collections", "list") => collections::collections_list(ctx),

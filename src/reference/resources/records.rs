@@ -5,13 +5,13 @@
 use serde_json::{Map, Value, json};
 
 use crate::reference::Ctx;
+use crate::reference::acl;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::paging::Page;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::schema::Collection;
-
-/// NocoBase's default page size (`DEFAULT_PER_PAGE`).
-const DEFAULT_PAGE_SIZE: i64 = 20;
+use crate::reference::store::Tx;
 
 /// Runs list/get/create/update/destroy on the route's collection.
 pub(super) fn records(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -34,33 +34,54 @@ pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
         filter_by_tk: ctx.params.filter_by_tk(),
         equals: Vec::new(),
     };
-    if ctx.grant.own {
-        if let Some(caller) = &ctx.caller {
+    if ctx.grant.own
+        && let Some(caller) = &ctx.caller {
             selection = selection.and_equals("createdById", caller.user_id);
         }
-    }
     selection
 }
 
-/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant.
-pub(super) fn projection(ctx: &Ctx<'_>) -> Projection {
+/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant. With a
+/// grant's field list, NocoBase's ACL replaces `fields` by its intersection with the list, and
+/// `except` no longer applies (probe 322); an empty intersection makes Sequelize refuse the
+/// query (probe 318). Unknown `appends` are ignored (probe 320).
+pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Projection> {
     let requested_fields = ctx.params.list("fields");
     let fields = match (&ctx.grant.fields, requested_fields) {
-        (Some(allowed), Some(asked)) => Some(asked.into_iter().filter(|f| allowed.contains(f)).collect()),
+        (Some(allowed), Some(asked)) => {
+            let kept: Vec<String> = asked.into_iter().filter(|f| allowed.contains(f)).collect();
+            if kept.is_empty() {
+                return Err(ApiError::server(format!(
+                    "Attempted a SELECT query for model '{name}' as `{name}` without selecting any columns",
+                    name = collection.name
+                )));
+            }
+            Some(kept)
+        }
         (Some(allowed), None) => Some(allowed.clone()),
-        (None, asked) => asked,
+        (None, asked) => {
+            let unknown = |f: &String| {
+                let head = f.split('.').next().unwrap_or(f);
+                collection.attribute(head).is_none() && collection.association(head).is_none()
+            };
+            if asked.as_ref().is_some_and(|a| a.iter().any(unknown)) {
+                return Err(ApiError::bad_request("Invalid SQL column or table reference"));
+            }
+            asked
+        }
     };
     let mut appends = ctx.params.list("appends").unwrap_or_default();
     if let Some(allowed) = &ctx.grant.appends {
         appends.retain(|a| allowed.iter().any(|x| x == a.split('.').next().unwrap_or(a)));
     }
-    let except = ctx.params.list("except").unwrap_or_default();
-    Projection { fields, except, appends }
+    let except = if ctx.grant.fields.is_some() { Vec::new() } else { ctx.params.list("except").unwrap_or_default() };
+    Ok(Projection { fields, except, appends })
 }
 
 fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let selection = selection(ctx);
-    let projection = projection(ctx);
+    // The list action reads `filter` only; a `filterByTk` is ignored (checked on NocoBase 2.2.15).
+    let selection = Selection { filter_by_tk: None, ..selection(ctx) };
+    let projection = projection(ctx, collection)?;
     let sort = ctx.params.list("sort").unwrap_or_default();
     ctx.state.store().read(|conn, catalog| {
         if ctx.params.unpaginated() {
@@ -68,34 +89,18 @@ fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
             let shown = repository::project(conn, catalog, collection, rows, &projection)?;
             return Ok(Reply::Data(Value::Array(shown)));
         }
-        let page = ctx.params.int("page").unwrap_or(Some(1));
-        let page_size = ctx.params.int("pageSize").unwrap_or(Some(DEFAULT_PAGE_SIZE));
-        let paging = match (page, page_size) {
-            (Some(page), Some(size)) => Paging { sort, limit: Some(size), offset: (page - 1).saturating_mul(size) },
-            _ => Paging { sort, limit: None, offset: 0 },
-        };
+        let page = Page::from_params(&ctx.params)?;
+        let paging = Paging { sort, limit: Some(page.limit), offset: page.offset };
         let count = repository::count(conn, catalog, collection, &selection)?;
         let rows = repository::find(conn, catalog, collection, &selection, &paging)?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        let total_page = match page_size {
-            Some(size) if size != 0 => json!(((count as f64) / (size as f64)).ceil() as i64),
-            _ => Value::Null,
-        };
-        Ok(Reply::Page {
-            rows: shown,
-            meta: json!({
-                "count": count,
-                "page": page,
-                "pageSize": page_size,
-                "totalPage": total_page,
-            }),
-        })
+        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
     })
 }
 
 fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
-    let projection = projection(ctx);
+    let projection = projection(ctx, collection)?;
     ctx.state.store().read(|conn, catalog| {
         let rows = repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
@@ -142,22 +147,44 @@ fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
     let values = whitelisted(ctx, ctx.values());
     let rows = ctx.state.store().write(|tx| repository::update(tx, collection, &selection, &values, actor(ctx)))?;
+    if collection.name == "users" {
+        // plugin-auth's `users.afterSave` hook re-caches every saved user.
+        for row in &rows {
+            if let Some(id) = row.get("id").and_then(Value::as_i64) {
+                ctx.state.store().cache_user(id, row.clone());
+            }
+        }
+    }
     Ok(Reply::Data(Value::Array(rows.into_iter().map(|r| Value::Object(hide(collection, r))).collect())))
 }
 
 fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let selection = selection(ctx);
     let count = ctx.state.store().write(|tx| {
-        if ctx.grant.own && selection.filter_by_tk.is_some() {
-            let mut unscoped = selection.clone();
-            unscoped.equals.clear();
-            let asked = repository::count(tx.sql, &tx.catalog, collection, &unscoped)?;
-            let allowed = repository::count(tx.sql, &tx.catalog, collection, &selection)?;
-            if asked > allowed {
-                return Err(ApiError::forbidden());
-            }
-        }
+        let selection = destroy_selection(ctx, tx, collection)?;
         repository::delete(tx, collection, &selection)
     })?;
     Ok(Reply::Data(json!(count)))
+}
+
+/// What a destroy deletes: the request's selection narrowed by the role's `:own` scope and the
+/// resource's fixed filter ([`acl::fixed_destroy_filter`]). plugin-acl's destroy check
+/// (`plugin-acl/src/server/server.ts`): when `filterByTk` names rows that the narrowed selection
+/// leaves out, the request is a 403, for root too (`users:destroy?filterByTk=1`).
+pub(super) fn destroy_selection(ctx: &Ctx<'_>, tx: &Tx<'_>, collection: &Collection) -> ApiResult<Selection> {
+    let raw = Selection { filter: ctx.params.filter(), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
+    let mut narrowed = selection(ctx);
+    if let Some(fixed) = acl::fixed_destroy_filter(&collection.name) {
+        narrowed.filter = Some(match narrowed.filter.take() {
+            Some(asked) => json!({"$and": [asked, fixed]}),
+            None => fixed,
+        });
+    }
+    if raw.filter_by_tk.is_some() {
+        let asked = repository::count(tx.sql, &tx.catalog, collection, &raw)?;
+        let allowed = repository::count(tx.sql, &tx.catalog, collection, &narrowed)?;
+        if asked > allowed {
+            return Err(ApiError::forbidden());
+        }
+    }
+    Ok(narrowed)
 }

@@ -14,12 +14,11 @@ use crate::reference::Ctx;
 use crate::reference::acl::{self, grant_from_fields};
 use crate::reference::clock;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::paging;
+use crate::reference::values::js_string;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::store::CatalogView;
-
-/// The built-in roles NocoBase never lets `roles:destroy` remove.
-const BUILT_IN: &[&str] = &["root", "admin", "member"];
 
 fn available_actions() -> &'static Vec<Value> {
     static ACTIONS: OnceLock<Vec<Value>> = OnceLock::new();
@@ -60,7 +59,7 @@ fn title_taken(conn: &Connection, title: &Value, except: Option<&str>) -> ApiRes
 /// `POST /api/roles:create`.
 pub(super) fn roles_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let mut values = role_values(ctx);
-    if !values.get("name").is_some_and(|n| n.as_str().is_some_and(|s| !s.is_empty())) {
+    if values.get("name").is_none_or(|n| n.as_str().is_none_or(|s| s.is_empty())) {
         values.insert("name".into(), json!(format!("r_{}", crate::reference::ids::uid())));
     }
     let created = ctx.state.store().write(|tx| {
@@ -99,13 +98,12 @@ pub(super) fn roles_update(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// `POST /api/roles:destroy?filterByTk=<role>`: built-in roles are never removed; the role's
 /// assignments and grants go with it.
 pub(super) fn roles_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    let selection = records::selection(ctx);
     let count = ctx.state.store().write(|tx| {
         let roles = tx.catalog.get("roles").cloned().ok_or_else(|| ApiError::Internal("no roles".into()))?;
+        let selection = records::destroy_selection(ctx, tx, &roles)?;
         let doomed: Vec<String> = repository::find(tx.sql, &tx.catalog, &roles, &selection, &Paging::default())?
             .into_iter()
             .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_owned))
-            .filter(|n| !BUILT_IN.contains(&n.as_str()))
             .collect();
         for name in &doomed {
             tx.sql.execute("DELETE FROM rolesUsers WHERE roleName = ?", [name])?;
@@ -183,7 +181,7 @@ pub(super) fn roles_users_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         let selection = Selection { filter_by_tk: Some(Value::Array(ids)), ..records::selection(ctx) };
         let count = repository::count(conn, catalog, users, &selection)?;
         let rows = repository::find(conn, catalog, users, &selection, &Paging { limit: Some(20), ..Paging::default() })?;
-        let shown = repository::project(conn, catalog, users, rows, &records::projection(ctx))?;
+        let shown = repository::project(conn, catalog, users, rows, &records::projection(ctx, users)?)?;
         Ok(Reply::Page { rows: shown, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
     })
 }
@@ -352,40 +350,80 @@ pub(super) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply>
     })
 }
 
-/// `GET /api/roles/<role>/dataSourcesCollections:list`: the collections of the main data source
-/// with how the role is permitted on each. The reference server lists the user collections.
+/// `GET /api/roles/<role>/dataSourcesCollections:list?filter[dataSourceKey]=main`
+/// (`plugin-data-source-manager`, `resourcers/roles-data-sources-collections.ts`): every
+/// collection of the data source — users, roles and the user collections — sorted by name, each
+/// with how the role is permitted on it and all its fields' options. `filter.$and` may narrow by
+/// `title`/`name` `$includes`; `page`/`pageSize` are only echoed (`Number(…)`), never applied.
 pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let role = role_name(ctx)?;
-    let page_size = ctx.params.int("pageSize").flatten().unwrap_or(20);
-    ctx.state.store().read(|conn, catalog| {
-        let mut rows = Vec::new();
+    let filter = ctx.params.filter().unwrap_or(Value::Null);
+    let Some(data_source) = filter.get("dataSourceKey").and_then(Value::as_str).map(str::to_owned) else {
+        return Err(ApiError::bad_request("dataSourceKey is required: pass --data-source-key or filter.dataSourceKey"));
+    };
+    if data_source != "main" {
+        return Err(ApiError::server("Cannot read properties of undefined (reading 'collectionManager')"));
+    }
+    let includes = |key: &str| -> Option<String> {
+        filter.get("$and")?.as_array()?.iter().find_map(|item| {
+            item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase)
+        })
+    };
+    let (by_title, by_name) = (includes("title"), includes("name"));
+    let number = |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
+    let page = number("page", 1.0);
+    let page_size = number("pageSize", 20.0);
+    let store = ctx.state.store();
+    store.read(|conn, catalog| {
+        let mut collections: Vec<(String, Value, Vec<Value>)> = Vec::new();
+        for system in super::collections::system_collections() {
+            let name = system["name"].as_str().unwrap_or_default().to_owned();
+            let fields = system["fields"].as_array().cloned().unwrap_or_default();
+            collections.push((name, system["title"].clone(), fields));
+        }
         for collection in catalog.user_defined() {
+            let title: Option<String> = conn
+                .query_row("SELECT title FROM collections WHERE name = ?", [&collection.name], |r| r.get(0))
+                .optional()?
+                .flatten();
+            let fields = super::collections::loaded_field_options(conn, store.initial_fields(&collection.name), &collection.name)?;
+            collections.push((collection.name.clone(), json!(title), fields));
+        }
+        collections.retain(|(name, title, _)| {
+            by_title.as_ref().is_none_or(|t| title.as_str().is_some_and(|x| x.to_lowercase().contains(t)))
+                && by_name.as_ref().is_none_or(|n| name.to_lowercase().contains(n))
+        });
+        collections.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut rows = Vec::new();
+        for (name, title, fields) in collections {
             let using: Option<bool> = conn
                 .query_row(
-                    "SELECT usingActionsConfig FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = 'main'",
-                    params![role, collection.name],
+                    "SELECT usingActionsConfig FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = ?",
+                    params![role, name, data_source],
                     |r| r.get(0),
                 )
                 .optional()?;
-            let stored: Option<(String, Option<String>)> = conn
-                .query_row("SELECT title, options FROM collections WHERE name = ?", [&collection.name], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            let fields: Vec<Value> = collection.attributes().iter().map(|f| json!(f.name)).collect();
             rows.push(json!({
                 "type": "collection",
-                "name": collection.name,
-                "collectionName": collection.name,
-                "title": stored.map(|s| s.0).unwrap_or_else(|| collection.name.clone()),
+                "name": name,
+                "collectionName": name,
+                "title": title,
                 "roleName": role,
                 "usingConfig": if using == Some(true) { "resourceAction" } else { "strategy" },
                 "exists": using.is_some(),
                 "fields": fields,
             }));
         }
-        let count = rows.len() as i64;
+        let count = rows.len();
+        let total_page = page_size.map(|s| (count as f64 / s).ceil());
         Ok(Reply::Page {
             rows,
-            meta: json!({"count": count, "page": 1, "pageSize": page_size, "totalPage": if page_size > 0 { (count + page_size - 1) / page_size } else { 0 }}),
+            meta: json!({
+                "count": count,
+                "page": paging::json_number(page),
+                "pageSize": paging::json_number(page_size),
+                "totalPage": paging::json_number(total_page),
+            }),
         })
     })
 }
@@ -427,7 +465,7 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
                 "move": "update", "destroy": "destroy", "export": "export", "exportAttachments": "export"
             },
             "allowAll": role == "root",
-            "allowConfigure": allow_configure || role == "root",
+            "allowConfigure": allow_configure,
             "allowMenuItemIds": [],
             "allowAnonymous": false,
             "uiButtonSchemasBlacklist": [],
@@ -529,6 +567,6 @@ mod tests {
         let stored = list(&["!app", "!pm", "!pm.users", "!ui.*", "pm.*"]);
         assert_eq!(merge_role_snippets(&[stored]), list(&["pm.*", "!app", "!pm", "!pm.users", "!ui.*"]));
         let fresh = list(&["!pm", "!pm.*", "!ui.*"]);
-        assert_eq!(merge_role_snippets(&[fresh.clone()]), fresh);
+        assert_eq!(merge_role_snippets(std::slice::from_ref(&fresh)), fresh);
     }
 }

@@ -110,13 +110,21 @@ fn default_role(conn: &Connection, user_id: i64) -> ApiResult<Option<String>> {
     Ok(default.or_else(|| roles.first().cloned()))
 }
 
-/// `GET /api/auth:check`: the user row as NocoBase's auth cache holds it (dates and JSON as the
-/// stored text), password and reset token removed, with the user's roles.
+/// `GET /api/auth:check`: the user as NocoBase's auth cache holds it (`BaseAuth.checkToken`:
+/// `cache.wrap('auth:<id>', findOne({raw: true}))`), hidden fields removed, with the user's roles.
+/// A user never saved in this process is the raw row (stored date text, `systemSettings` as
+/// text: recordings api/04, api/30); one saved since (`users:create`, `users:update`) is the
+/// model's JSON that `users.afterSave` cached (ui/25: ISO dates, only the attributes set).
 pub(super) fn auth_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let caller = ctx.caller()?;
-    ctx.state.store().read(|conn, catalog| {
+    let store = ctx.state.store();
+    let cached = store.cached_user(caller.user_id);
+    store.read(|conn, catalog| {
         let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users".into()))?;
-        let mut out = raw_row(conn, "users", "id", &json!(caller.user_id))?;
+        let mut out = match cached {
+            Some(user) => user,
+            None => raw_row(conn, "users", "id", &json!(caller.user_id))?,
+        };
         out.retain(|k, _| !users.attribute(k).is_some_and(|f| f.hidden));
         out.insert("roles".into(), Value::Array(roles_with_pivot(conn, catalog, caller.user_id)?));
         Ok(Reply::Data(Value::Object(out)))
@@ -127,7 +135,7 @@ pub(super) fn auth_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 fn raw_row(conn: &Connection, table: &str, key: &str, value: &Value) -> ApiResult<Map<String, Value>> {
     let sql = format!("SELECT * FROM \"{table}\" WHERE \"{key}\" = ?");
     let mut stmt = conn.prepare(&sql)?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let param = match value {
         Value::Number(n) => rusqlite::types::Value::Integer(n.as_i64().unwrap_or_default()),
         other => rusqlite::types::Value::Text(other.as_str().unwrap_or_default().to_owned()),
@@ -188,5 +196,6 @@ pub(super) fn auth_sign_out(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         crate::reference::tokens::Verified::Invalid => None,
     };
     ctx.state.store().write(|tx| auth::block(tx.sql, &key, exp))?;
+    ctx.state.store().forget_user(caller.user_id);
     Ok(Reply::empty())
 }
