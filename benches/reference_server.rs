@@ -110,9 +110,31 @@ async fn load(url: &Url, key: &str, connections: usize, duration: Duration) -> L
     }
 }
 
+/// What the benchmark created on a target, to remove afterwards.
+struct Created {
+    client: NocoClient,
+    admin: Credential,
+    collection: String,
+    role: String,
+}
+
+impl Created {
+    async fn remove(&self) {
+        let filter = format!("filter={}", json!({"name": "bench"}));
+        if let Ok(list) = self.client.api_keys_list(&self.admin, &filter).await {
+            for id in list.pointer("/data").and_then(Value::as_array).into_iter().flatten().filter_map(|k| k["id"].as_i64()) {
+                let _ = self.client.api_keys_destroy(&self.admin, id).await;
+            }
+        }
+        let _ = self.client.role_users_remove(&self.admin, &self.role, &[1]).await;
+        let _ = self.client.roles_destroy(&self.admin, &self.role).await;
+        let _ = self.client.collections_destroy(&self.admin, &self.collection).await;
+    }
+}
+
 /// Signs in, creates a `todos` collection with three to-dos, a role allowed to view it, gives
-/// the role to the admin and issues a key for it. Returns the list URL and the key.
-async fn tutorial_state(base: &Url, tag: &str) -> Result<(Url, String), String> {
+/// the role to the admin and issues a key for it. Returns the list URL, the key and what to remove.
+async fn tutorial_state(base: &Url, tag: &str) -> Result<(Url, String, Created), String> {
     let client = NocoClient::new(base, Duration::from_secs(30)).map_err(|e| e.to_string())?;
     let signed = client.auth_sign_in("admin@nocobase.com", &Secret::new("admin123")).await.map_err(|e| e.to_string())?;
     let token = signed.pointer("/data/token").and_then(Value::as_str).ok_or("sign-in failed")?.to_owned();
@@ -152,7 +174,7 @@ async fn tutorial_state(base: &Url, tag: &str) -> Result<(Url, String), String> 
         .map_err(|e| e.to_string())?;
     let key = created.pointer("/data/token").and_then(Value::as_str).ok_or("no key issued")?.to_owned();
     let url = client.url(&format!("{collection}:list")).map_err(|e| e.to_string())?;
-    Ok((url, key))
+    Ok((url, key, Created { client, admin, collection, role }))
 }
 
 /// Resident and peak memory of a process, in MB.
@@ -188,8 +210,11 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("cannot launch {binary}: {e}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut reader = BufReader::new(stdout);
     let mut first_line = String::new();
-    BufReader::new(stdout).read_line(&mut first_line).map_err(|e| e.to_string())?;
+    reader.read_line(&mut first_line).map_err(|e| e.to_string())?;
+    // Keep reading what the server prints, so that its stdout never closes under it.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let base = first_line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -197,20 +222,21 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
     let base = Url::parse(base).map_err(|e| e.to_string())?;
     let health = format!("{base}/__health_check");
     let http = reqwest::Client::new();
+    let mut last = String::from("no answer");
     let ready_after = loop {
-        if let Ok(r) = http.get(&health).send().await {
-            if r.status() == 200 {
-                break launched.elapsed();
-            }
+        match http.get(&health).send().await {
+            Ok(r) if r.status() == 200 => break launched.elapsed(),
+            Ok(r) => last = format!("status {}", r.status()),
+            Err(e) => last = format!("{e:?}"),
         }
         if launched.elapsed() > Duration::from_secs(10) {
             let _ = child.kill();
-            return Err("the reference server did not become ready in 10 s".into());
+            return Err(format!("the reference server at {health} did not become ready in 10 s (last: {last})"));
         }
         tokio::time::sleep(Duration::from_micros(200)).await;
     };
     let idle = memory(child.id());
-    let (url, key) = tutorial_state(&base, "ref").await?;
+    let (url, key, _created) = tutorial_state(&base, "ref").await?;
     let _warm = load(&url, &key, 4, Duration::from_secs(1)).await;
     let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
     let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
@@ -239,7 +265,7 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
         }
     }
     let tag = format!("{}", std::process::id());
-    let (url, key) = tutorial_state(&base, &tag).await?;
+    let (url, key, created) = tutorial_state(&base, &tag).await?;
     let _warm = load(&url, &key, 4, Duration::from_secs(2)).await;
     let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
     let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
@@ -250,7 +276,7 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
             println!("NocoBase           memory: {rss:.1} MB after the load, peak {peak:.1} MB");
         }
     }
-    println!("NocoBase           (left behind for inspection: collection bench_todos_{tag}, role bench_role_{tag}, key \"bench\")");
+    created.remove().await;
     Ok(())
 }
 

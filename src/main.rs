@@ -43,22 +43,28 @@ async fn serve(args: ServeArgs) -> Result<(), reference::StartError> {
     let state = AppState::new(config)?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
     let address = listener.local_addr()?;
-    println!("NocoBase reference server (API of NocoBase 2.2.15) listening on http://{address}/api");
-    println!("  root account: {} / {}", root.email, root.password);
+    say(&format!("NocoBase reference server (API of NocoBase 2.2.15) listening on http://{address}/api"));
+    say(&format!("  root account: {} / {}", root.email, root.password));
     if generated {
-        println!("  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)");
+        say(&format!("  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)"));
     }
     match &args.db {
-        Some(path) => println!("  database: {}", path.display()),
-        None => println!("  database: in memory (pass --db PATH to keep data)"),
+        Some(path) => say(&format!("  database: {}", path.display())),
+        None => say("  database: in memory (pass --db PATH to keep data)"),
     }
     tokio::select! {
         result = reference::serve(listener, state) => result,
         _ = tokio::signal::ctrl_c() => {
-            println!("stopped");
+            say("stopped");
             Ok(())
         }
     }
+}
+
+/// Prints a line; a closed stdout (a supervisor that stopped reading) must not stop the server.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 fn rand_u128() -> u128 {

@@ -141,7 +141,8 @@ pub(crate) struct RoleRules {
 /// Reads a role's snippets and strategy; `None` if the role does not exist.
 pub(crate) fn role_rules(conn: &Connection, role: &str) -> ApiResult<Option<RoleRules>> {
     let row: Option<(Option<String>, Option<String>)> = conn
-        .query_row("SELECT snippets, strategy FROM roles WHERE name = ?", [role], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT snippets, strategy FROM roles WHERE name = ?")?
+        .query_row([role], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(row.map(|(snippets, strategy)| RoleRules {
         snippets: snippets.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
@@ -159,14 +160,13 @@ pub(crate) type ActionEntry = (String, Vec<String>);
 /// `usingActionsConfig` resource for `collection`; otherwise `(action name, fields)` pairs.
 pub(crate) fn resource_actions(conn: &Connection, role: &str, collection: &str) -> ApiResult<Option<Vec<ActionEntry>>> {
     let resource: Option<i64> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = 'main' AND usingActionsConfig = 1",
-            [role, collection],
-            |r| r.get(0),
-        )
+        )?
+        .query_row([role, collection], |r| r.get(0))
         .optional()?;
     let Some(resource) = resource else { return Ok(None) };
-    let mut stmt = conn.prepare("SELECT name, fields FROM dataSourcesRolesResourcesActions WHERE rolesResourceId = ? ORDER BY rowid")?;
+    let mut stmt = conn.prepare_cached("SELECT name, fields FROM dataSourcesRolesResourcesActions WHERE rolesResourceId = ? ORDER BY rowid")?;
     let actions = stmt
         .query_map([resource], |r| {
             let fields: Option<String> = r.get(1)?;

@@ -40,6 +40,8 @@ pub(crate) struct Caller {
     pub(crate) roles: Vec<String>,
     /// The role this request acts as.
     pub(crate) role: String,
+    /// The token's `exp` (seconds), if it has one.
+    pub(crate) exp: Option<f64>,
 }
 
 /// The token the request carries, as NocoBase's `ctx.getBearerToken` finds it
@@ -108,7 +110,8 @@ pub(crate) fn authenticate(
     let roles = user_roles(conn, user_id)?;
     let requested = key_role.as_deref().or(x_role).filter(|r| !r.is_empty());
     let role = choose_role(conn, user_id, &roles, requested)?;
-    Ok(Caller { user_id, user, token, key_role, session, jti, renewed, roles, role })
+    let exp = claims.get("exp").and_then(Value::as_f64);
+    Ok(Caller { user_id, user, token, key_role, session, jti, renewed, roles, role, exp })
 }
 
 fn as_id(value: &Value) -> Option<i64> {
@@ -155,7 +158,7 @@ fn check_session(
         return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
     };
     let known: Option<String> =
-        conn.query_row("SELECT jti FROM issuedTokens WHERE jti = ?", [jti], |r| r.get(0)).optional()?;
+        conn.prepare_cached("SELECT jti FROM issuedTokens WHERE jti = ?")?.query_row([jti], |r| r.get(0)).optional()?;
     if known.is_none() {
         return Err(ApiError::unauthorized(messages::EXPIRED, "TOKEN_RENEW_FAILED"));
     }
@@ -182,7 +185,7 @@ pub(crate) fn session_token(signer: &Signer, user_id: &Value, iat: i64, sign_in_
 
 fn is_blocked(conn: &Connection, key: &str) -> ApiResult<bool> {
     let found: Option<String> =
-        conn.query_row("SELECT token FROM tokenBlacklist WHERE token = ?", [key], |r| r.get(0)).optional()?;
+        conn.prepare_cached("SELECT token FROM tokenBlacklist WHERE token = ?")?.query_row([key], |r| r.get(0)).optional()?;
     Ok(found.is_some())
 }
 
@@ -202,7 +205,7 @@ pub(crate) fn block(conn: &Connection, key: &str, expiration_unix: Option<i64>) 
 
 /// The names of the user's roles, by name (the `users.roles` repository's order: recording api/26).
 pub(crate) fn user_roles(conn: &Connection, user_id: i64) -> ApiResult<Vec<String>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT ru.roleName FROM rolesUsers ru JOIN roles r ON r.name = ru.roleName WHERE ru.userId = ? ORDER BY ru.roleName",
     )?;
     let names = stmt.query_map([user_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
@@ -229,11 +232,8 @@ fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Opt
         return Ok(role.to_owned());
     }
     let default: Option<String> = conn
-        .query_row(
-            "SELECT roleName FROM rolesUsers WHERE userId = ? AND \"default\" = 1 LIMIT 1",
-            [user_id],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT roleName FROM rolesUsers WHERE userId = ? AND \"default\" = 1 LIMIT 1")?
+        .query_row([user_id], |r| r.get(0))
         .optional()?;
     Ok(default.filter(|d| roles.contains(d)).unwrap_or_else(|| first.clone()))
 }

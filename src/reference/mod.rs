@@ -17,6 +17,7 @@ mod header_limit;
 mod ids;
 mod inspect;
 mod json_body;
+mod memo;
 mod locale;
 mod paging;
 mod qs;
@@ -95,6 +96,7 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     signer: Signer,
+    memo: memo::Memo,
 }
 
 impl AppState {
@@ -103,7 +105,7 @@ impl AppState {
         let store = Store::open(config.database.as_deref(), &config.root)
             .map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
-        Ok(Self(Arc::new(Inner { store, signer })))
+        Ok(Self(Arc::new(Inner { store, signer, memo: memo::Memo::default() })))
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -112,6 +114,10 @@ impl AppState {
 
     pub(crate) fn signer(&self) -> &Signer {
         &self.0.signer
+    }
+
+    pub(crate) fn memo(&self) -> &memo::Memo {
+        &self.0.memo
     }
 }
 
@@ -197,18 +203,16 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
             .into_response();
         }
     };
-    let state_for_task = state.clone();
-    let result = tokio::task::spawn_blocking(move || handle(&state_for_task, &method, &path, query.as_deref(), &headers, &bytes)).await;
-    match result {
-        Ok(Ok((reply, renewed))) => {
+    // Each action is a few SQLite statements on one connection: microseconds, run inline.
+    match handle(&state, &method, &path, query.as_deref(), &headers, &bytes) {
+        Ok((reply, renewed)) => {
             let mut response = reply.into_response();
             if let Some(token) = renewed.and_then(|t| HeaderValue::from_str(&t).ok()) {
                 response.headers_mut().insert("x-new-token", token);
             }
             response
         }
-        Ok(Err(error)) => error.localized(locale).into_response(),
-        Err(join) => ApiError::Internal(format!("handler panicked: {join}")).into_response(),
+        Err(error) => error.localized(locale).into_response(),
     }
 }
 
@@ -248,14 +252,10 @@ fn handle(
         let token = auth::bearer_token(headers, params.str("token"));
         let authenticator = headers.get("x-authenticator").and_then(|v| v.to_str().ok()).unwrap_or("basic");
         let x_role = headers.get("x-role").and_then(|v| v.to_str().ok());
-        let found = if authenticator == "basic" {
-            Some(state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?)
-        } else {
-            None
-        };
+        let found = if authenticator == "basic" { Some(authenticate(state, token, x_role)?) } else { None };
         if access == Access::Acl || found.is_none() {
             let decision = match &found {
-                Some(c) => state.store().read(|conn, catalog| acl::decide(conn, catalog, &c.role, &route.resource, &route.action))?,
+                Some(c) => decide(state, &c.role, &route.resource, &route.action)?,
                 None => None,
             };
             grant = decision.ok_or_else(ApiError::forbidden)?;
@@ -266,6 +266,28 @@ fn handle(
     let ctx = Ctx { state, route, params, body, headers, caller, grant };
     let reply = resources::dispatch(&ctx)?;
     Ok((reply, renewed))
+}
+
+/// Authenticates, through the memo when an API key was seen in this store generation.
+fn authenticate(state: &AppState, token: Option<String>, x_role: Option<&str>) -> ApiResult<Caller> {
+    let generation = state.store().generation();
+    if let Some(caller) = token.as_deref().and_then(|t| state.memo().caller(t, x_role, generation)) {
+        return Ok(caller);
+    }
+    let caller = state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?;
+    state.memo().remember_caller(x_role, generation, &caller);
+    Ok(caller)
+}
+
+/// The ACL's decision, through the memo.
+fn decide(state: &AppState, role: &str, resource: &str, action: &str) -> ApiResult<Option<Grant>> {
+    let generation = state.store().generation();
+    if let Some(decision) = state.memo().decision(role, resource, action, generation) {
+        return Ok(decision);
+    }
+    let decision = state.store().read(|conn, catalog| acl::decide(conn, catalog, role, resource, action))?;
+    state.memo().remember_decision(role, resource, action, generation, &decision);
+    Ok(decision)
 }
 
 /// The body as koa-bodyparser leaves it (`enableTypes: ['json', 'form']`): JSON (strict) or a

@@ -112,7 +112,8 @@ fn where_sql(c: &Condition) -> String {
 pub(crate) fn count(conn: &Connection, catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<i64> {
     let c = condition(catalog, collection, selection)?;
     let sql = format!("SELECT COUNT(*) FROM {}{}", quote(&collection.name), where_sql(&c));
-    run_sql(conn.query_row(&sql, rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+    let mut stmt = run_sql(conn.prepare_cached(&sql))?;
+    run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
 }
 
 /// Finds the selected rows, ordered NocoBase's way.
@@ -153,7 +154,7 @@ pub(crate) fn find(
     if let Some(limit) = paging.limit {
         sql.push_str(&format!(" LIMIT {limit} OFFSET {}", paging.offset));
     }
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
         let mut row = Map::new();
         for (i, field) in attributes.iter().enumerate() {
@@ -286,7 +287,7 @@ pub(crate) fn associated(
                 t = quote(through),
                 fk = quote(foreign_key)
             );
-            let mut stmt = conn.prepare(&sql)?;
+            let mut stmt = conn.prepare_cached(&sql)?;
             let keys: Vec<Value> = stmt
                 .query_map([key_param(&FieldKind::Other, &key)], |r| Ok(super::values::raw_from_sql(r.get_ref(0)?)))?
                 .collect::<Result<_, _>>()?;

@@ -44,9 +44,11 @@ impl Default for RootAccount {
 #[derive(Debug)]
 pub(crate) struct Store {
     conn: Mutex<Connection>,
-    collections: RwLock<BTreeMap<String, Collection>>,
+    collections: RwLock<Arc<BTreeMap<String, Collection>>>,
     /// Enabled plugins (mirrors `applicationPlugins`, read on every request).
     plugins: RwLock<BTreeSet<String>>,
+    /// Bumped by every write: memoised reads (see `memo.rs`) are valid for one generation.
+    generation: std::sync::atomic::AtomicU64,
     /// Snowflake ids for records and role resources.
     pub(crate) snowflakes: Snowflakes,
     /// NocoBase's `auth:<userId>` cache entries: the user as `users.afterSave` left it.
@@ -99,14 +101,16 @@ impl Store {
         };
         conn.pragma_update(None, "journal_mode", if path.is_some() { "WAL" } else { "MEMORY" })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.set_prepared_statement_cache_capacity(512);
         conn.execute_batch(include_str!("migrations.sql"))?;
         for collection in system_collections() {
             conn.execute(&collection.create_table_sql(), [])?;
         }
         let store = Self {
             conn: Mutex::new(conn),
-            collections: RwLock::new(BTreeMap::new()),
+            collections: RwLock::new(Arc::new(BTreeMap::new())),
             plugins: RwLock::new(BTreeSet::new()),
+            generation: std::sync::atomic::AtomicU64::new(0),
             snowflakes: Snowflakes::new(),
             auth_cache: RwLock::new(BTreeMap::new()),
             initial_fields: RwLock::new(BTreeMap::new()),
@@ -115,7 +119,7 @@ impl Store {
         store.reload_catalog()?;
         store.write(|tx| seed(tx, root))?;
         let enabled = store.read(|conn, _| {
-            let mut stmt = conn.prepare("SELECT name FROM applicationPlugins WHERE enabled = 1")?;
+            let mut stmt = conn.prepare_cached("SELECT name FROM applicationPlugins WHERE enabled = 1")?;
             let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<BTreeSet<_>, _>>()?;
             Ok(names)
         })?;
@@ -133,7 +137,18 @@ impl Store {
         let tx = Tx { sql: &sql, catalog: self.catalog(), snowflakes: &self.snowflakes };
         let out = f(&tx)?;
         sql.commit()?;
+        self.bump();
         Ok(out)
+    }
+
+    /// The current write generation.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Marks a change: memoised reads of earlier generations are stale.
+    pub(crate) fn bump(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Runs `f` on the connection without a transaction (single reads).
@@ -204,6 +219,9 @@ impl Store {
 
     /// Notes that a user collection's resource was requested: NocoBase defines it on first use.
     pub(crate) fn touch_resource(&self, collection: &str) {
+        if self.resources.read().is_ok_and(|m| m.get(collection) == Some(&true)) {
+            return;
+        }
         if let Ok(mut map) = self.resources.write() {
             map.insert(collection.to_owned(), true);
         }
@@ -232,8 +250,7 @@ impl Store {
 
     /// A snapshot of the collections.
     pub(crate) fn catalog(&self) -> CatalogView {
-        let map = self.collections.read().map(|m| m.clone()).unwrap_or_default();
-        CatalogView(Arc::new(map))
+        CatalogView(self.collections.read().map(|m| Arc::clone(&m)).unwrap_or_default())
     }
 
     /// Rebuilds the catalog from the system definitions and the `collections`/`fields` tables.
@@ -244,8 +261,9 @@ impl Store {
         for (name, options, fields) in load_user_collections(&guard)? {
             map.insert(name.clone(), user_collection(&name, &options, &fields));
         }
+        self.bump();
         if let Ok(mut slot) = self.collections.write() {
-            *slot = map;
+            *slot = Arc::new(map);
         }
         Ok(())
     }
@@ -276,7 +294,7 @@ type StoredCollection = (String, Map<String, Value>, Vec<Map<String, Value>>);
 
 fn load_user_collections(conn: &Connection) -> ApiResult<Vec<StoredCollection>> {
     let mut out = Vec::new();
-    let mut stmt = conn.prepare("SELECT name, options FROM collections ORDER BY sort, name")?;
+    let mut stmt = conn.prepare_cached("SELECT name, options FROM collections ORDER BY sort, name")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
     for row in rows {
         let (name, options) = row?;
@@ -290,7 +308,7 @@ fn load_user_collections(conn: &Connection) -> ApiResult<Vec<StoredCollection>> 
 
 /// The stored fields of a collection: their options with name and type merged in.
 pub(crate) fn load_fields(conn: &Connection, collection: &str) -> ApiResult<Vec<Map<String, Value>>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT name, type, interface, options FROM fields WHERE collectionName = ? ORDER BY sort, rowid",
     )?;
     let rows = stmt.query_map([collection], |r| {

@@ -178,7 +178,7 @@ fn collection_json(conn: &rusqlite::Connection, name: &str, with_fields: bool) -
 }
 
 fn fields_json(conn: &rusqlite::Connection, collection: &str) -> ApiResult<Vec<Value>> {
-    let mut stmt = conn.prepare("SELECT key, options, name, type, interface FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+    let mut stmt = conn.prepare_cached("SELECT key, options, name, type, interface FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
     let rows = stmt
         .query_map([collection], |r| {
             let key: String = r.get(0)?;
@@ -332,7 +332,7 @@ fn select(
         order.join(", ")
     );
     params.extend(condition.params);
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let found = stmt
         .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?
         .collect::<Result<Vec<_>, _>>()?;
@@ -383,7 +383,7 @@ pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// restart NocoBase loads every field in one batch, and so does this without a remembered count.
 pub(super) fn loaded_field_options(conn: &rusqlite::Connection, initial: Option<usize>, collection: &str) -> ApiResult<Vec<Value>> {
     let mut stmt =
-        conn.prepare("SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+        conn.prepare_cached("SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
     let rows = stmt
         .query_map([collection], |r| {
             let mut out = Map::new();

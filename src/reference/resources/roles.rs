@@ -176,7 +176,7 @@ pub(super) fn roles_users_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let role = role_name(ctx)?;
     ctx.state.store().read(|conn, catalog| {
         let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users".into()))?;
-        let mut stmt = conn.prepare("SELECT userId FROM rolesUsers WHERE roleName = ?")?;
+        let mut stmt = conn.prepare_cached("SELECT userId FROM rolesUsers WHERE roleName = ?")?;
         let ids: Vec<Value> = stmt.query_map([&role], |r| r.get::<_, i64>(0))?.filter_map(Result::ok).map(Value::from).collect();
         let selection = Selection { filter_by_tk: Some(Value::Array(ids)), ..records::selection(ctx) };
         let count = repository::count(conn, catalog, users, &selection)?;
@@ -324,7 +324,7 @@ pub(super) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply>
         if appends.iter().any(|a| a == "actions") {
             let id = row["id"].as_i64().unwrap_or_default();
             let with_scope = appends.iter().any(|a| a == "actions.scope");
-            let mut stmt = conn.prepare(
+            let mut stmt = conn.prepare_cached(
                 "SELECT id, createdAt, updatedAt, name, fields, scopeId, rolesResourceId FROM dataSourcesRolesResourcesActions WHERE rolesResourceId = ? ORDER BY id",
             )?;
             let actions = stmt
@@ -477,7 +477,7 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 
 /// `"<collection>:<action>" → params` for every per-collection grant of the role.
 fn role_actions(conn: &Connection, catalog: &CatalogView, role: &str) -> ApiResult<(Map<String, Value>, Vec<String>)> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT name FROM dataSourcesRolesResources WHERE roleName = ? AND dataSourceKey = 'main' AND usingActionsConfig = 1 ORDER BY id",
     )?;
     let collections: Vec<String> = stmt.query_map([role], |r| r.get(0))?.collect::<Result<_, _>>()?;

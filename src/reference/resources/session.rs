@@ -134,7 +134,7 @@ pub(super) fn auth_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// A row read without a model: every column with its stored value.
 fn raw_row(conn: &Connection, table: &str, key: &str, value: &Value) -> ApiResult<Map<String, Value>> {
     let sql = format!("SELECT * FROM \"{table}\" WHERE \"{key}\" = ?");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let param = match value {
         Value::Number(n) => rusqlite::types::Value::Integer(n.as_i64().unwrap_or_default()),
