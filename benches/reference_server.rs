@@ -97,7 +97,8 @@ async fn load(url: &Url, key: &str, connections: usize, duration: Duration) -> L
     }
     let seconds = started.elapsed().as_secs_f64();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
+    let pct =
+        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).copied().unwrap_or(0);
     Load {
         connections,
         requests: all.len(),
@@ -122,7 +123,9 @@ impl Created {
     async fn remove(&self) {
         let filter = format!("filter={}", json!({"name": "bench"}));
         if let Ok(list) = self.client.api_keys_list(&self.admin, &filter).await {
-            for id in list.pointer("/data").and_then(Value::as_array).into_iter().flatten().filter_map(|k| k["id"].as_i64()) {
+            for id in
+                list.pointer("/data").and_then(Value::as_array).into_iter().flatten().filter_map(|k| k["id"].as_i64())
+            {
                 let _ = self.client.api_keys_destroy(&self.admin, id).await;
             }
         }
@@ -136,7 +139,8 @@ impl Created {
 /// the role to the admin and issues a key for it. Returns the list URL, the key and what to remove.
 async fn tutorial_state(base: &Url, tag: &str) -> Result<(Url, String, Created), String> {
     let client = NocoClient::new(base, Duration::from_secs(30)).map_err(|e| e.to_string())?;
-    let signed = client.auth_sign_in("admin@nocobase.com", &Secret::new("admin123")).await.map_err(|e| e.to_string())?;
+    let signed =
+        client.auth_sign_in("admin@nocobase.com", &Secret::new("admin123")).await.map_err(|e| e.to_string())?;
     let token = signed.pointer("/data/token").and_then(Value::as_str).ok_or("sign-in failed")?.to_owned();
     let admin = Credential::Bearer(Secret::new(token));
     let collection = format!("bench_todos_{tag}");
@@ -222,7 +226,7 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
     let base = Url::parse(base).map_err(|e| e.to_string())?;
     let health = format!("{base}/__health_check");
     let http = reqwest::Client::new();
-    let mut last = String::from("no answer");
+    let mut last: String;
     let ready_after = loop {
         match http.get(&health).send().await {
             Ok(r) if r.status() == 200 => break launched.elapsed(),
@@ -260,7 +264,9 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
     match probe.get(format!("{base}/__health_check")).send().await {
         Ok(r) if r.status() == 200 => {}
         _ => {
-            println!("NocoBase           not measured: nothing answers at {base} (start it with scripts/nocobase.sh start)");
+            println!(
+                "NocoBase           not measured: nothing answers at {base} (start it with scripts/nocobase.sh start)"
+            );
             return Ok(());
         }
     }
@@ -271,10 +277,10 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
     let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
     print_load("NocoBase", &one);
     print_load("NocoBase", &sixteen);
-    if let Some(pid) = std::env::var("NOCOBASE_PID").ok().and_then(|p| p.parse().ok()) {
-        if let Some((rss, peak)) = memory(pid) {
-            println!("NocoBase           memory: {rss:.1} MB after the load, peak {peak:.1} MB");
-        }
+    if let Some(pid) = std::env::var("NOCOBASE_PID").ok().and_then(|p| p.parse().ok())
+        && let Some((rss, peak)) = memory(pid)
+    {
+        println!("NocoBase           memory: {rss:.1} MB after the load, peak {peak:.1} MB");
     }
     created.remove().await;
     Ok(())

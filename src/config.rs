@@ -125,7 +125,10 @@ impl RunConfig {
         let key_only = match args.api_key.filter(|k| !k.is_empty()) {
             Some(key) if matches!(target, TargetSpec::Live(_)) => {
                 if !valid_identifier(&args.collection) {
-                    return Err(HarnessError::Config(format!("--collection {:?} is not a collection name", args.collection)));
+                    return Err(HarnessError::Config(format!(
+                        "--collection {:?} is not a collection name",
+                        args.collection
+                    )));
                 }
                 Some(KeyOnly { key: Secret::new(key), collection: args.collection.clone() })
             }
@@ -158,7 +161,8 @@ impl RunConfig {
 
 fn valid_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Checks a `--base-url`: http(s), no query or fragment; a trailing slash is dropped.
@@ -184,7 +188,10 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_trimmed() {
-        assert_eq!(parse_base_url("http://127.0.0.1:13000/api/").map(|u| u.to_string()).ok(), Some("http://127.0.0.1:13000/api".into()));
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:13000/api/").map(|u| u.to_string()).ok(),
+            Some("http://127.0.0.1:13000/api".into())
+        );
         assert!(parse_base_url("ftp://x/api").is_err());
         assert!(parse_base_url("not a url").is_err());
         assert!(parse_base_url("http://x/api?a=1").is_err());

@@ -21,7 +21,9 @@ pub enum HarnessError {
     },
 
     /// The target did not answer in time.
-    #[error("{url} did not answer within {after:?}\n  hint: the server may be overloaded or hung; raise --timeout if it is only slow")]
+    #[error(
+        "{url} did not answer within {after:?}\n  hint: the server may be overloaded or hung; raise --timeout if it is only slow"
+    )]
     Timeout {
         /// The URL tried.
         url: String,
@@ -41,7 +43,9 @@ pub enum HarnessError {
     },
 
     /// The target kept answering 503 while starting.
-    #[error("{url} was still starting after {waited:?} (last answer: {last})\n  hint: NocoBase answers 503 APP_INITIALIZING/APP_COMMANDING while it starts; raise --ready-timeout or check its log")]
+    #[error(
+        "{url} was still starting after {waited:?} (last answer: {last})\n  hint: NocoBase answers 503 APP_INITIALIZING/APP_COMMANDING while it starts; raise --ready-timeout or check its log"
+    )]
     NotReady {
         /// The URL polled.
         url: String,
@@ -52,7 +56,9 @@ pub enum HarnessError {
     },
 
     /// The admin credentials were refused.
-    #[error("signing in as {account} was refused: {status} {message}\n  hint: pass the admin's credentials with --account and --password (or NOCOBASE_ACCOUNT / NOCOBASE_PASSWORD)")]
+    #[error(
+        "signing in as {account} was refused: {status} {message}\n  hint: pass the admin's credentials with --account and --password (or NOCOBASE_ACCOUNT / NOCOBASE_PASSWORD)"
+    )]
     SignInRejected {
         /// The account used.
         account: String,

@@ -48,10 +48,10 @@ pub fn body(name: &str, vars: &Vars) -> Result<Value> {
 fn fill(value: &Value, vars: &Vars) -> Result<Value> {
     Ok(match value {
         Value::String(s) => {
-            if let Some(name) = s.strip_prefix("{{").and_then(|r| r.strip_suffix("}}")) {
-                if let Some(v) = vars.get(name) {
-                    return Ok(v.clone());
-                }
+            if let Some(name) = s.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
+                && let Some(v) = vars.get(name)
+            {
+                return Ok(v.clone());
             }
             let mut out = s.clone();
             for (name, v) in vars {

@@ -67,7 +67,12 @@ impl LivingDoc {
     }
 
     fn feature_mut(&mut self, feature: &gherkin::Feature) -> &mut DocFeature {
-        let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let file = feature
+            .path
+            .as_ref()
+            .and_then(|p| p.file_stem())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let index = match self.features.iter().position(|f| f.file == file && f.name == feature.name) {
             Some(i) => i,
             None => {
@@ -86,19 +91,20 @@ impl LivingDoc {
     fn scenario(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario, event: &Scenario<impl World>) {
         let entry = self.feature_mut(feature);
         let file = entry.file.clone();
-        let index = match entry.scenarios.iter().position(|s| s.line == scenario.position.line && s.name == scenario.name) {
-            Some(i) => i,
-            None => {
-                entry.scenarios.push(DocScenario {
-                    name: scenario.name.clone(),
-                    line: scenario.position.line,
-                    tags: scenario.tags.clone(),
-                    snapshot_prefix: format!("{file}__{}", crate::snapshot::slug(&scenario.name)),
-                    steps: Vec::new(),
-                });
-                entry.scenarios.len() - 1
-            }
-        };
+        let index =
+            match entry.scenarios.iter().position(|s| s.line == scenario.position.line && s.name == scenario.name) {
+                Some(i) => i,
+                None => {
+                    entry.scenarios.push(DocScenario {
+                        name: scenario.name.clone(),
+                        line: scenario.position.line,
+                        tags: scenario.tags.clone(),
+                        snapshot_prefix: format!("{file}__{}", crate::snapshot::slug(&scenario.name)),
+                        steps: Vec::new(),
+                    });
+                    entry.scenarios.len() - 1
+                }
+            };
         let doc = &mut entry.scenarios[index];
         let (step, ev, background) = match event {
             Scenario::Step(step, ev) => (step, ev, false),
@@ -174,7 +180,11 @@ impl LivingDoc {
             }
             for scenario in &feature.scenarios {
                 let mark = if scenario.steps.iter().all(|s| s.outcome == Outcome::Passed) { "✔" } else { "✘" };
-                let tags = if scenario.tags.is_empty() { String::new() } else { format!(" `@{}`", scenario.tags.join("` `@")) };
+                let tags = if scenario.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" `@{}`", scenario.tags.join("` `@"))
+                };
                 let _ = writeln!(out, "### {mark} {}{tags}\n", scenario.name);
                 for step in &scenario.steps {
                     let mark = match step.outcome {
@@ -183,7 +193,8 @@ impl LivingDoc {
                         Outcome::Skipped => "⏭",
                     };
                     let background = if step.background { " *(background)*" } else { "" };
-                    let _ = writeln!(out, "- {mark} **{}** {}{background}", step.keyword, step.text.replace('|', "\\|"));
+                    let _ =
+                        writeln!(out, "- {mark} **{}** {}{background}", step.keyword, step.text.replace('|', "\\|"));
                     if let Some(doc) = &step.docstring {
                         let _ = writeln!(out, "\n  ```json\n  {}\n  ```\n", doc.trim().replace('\n', "\n  "));
                     }
@@ -237,7 +248,12 @@ impl LivingDoc {
                         Outcome::Failed(_) => ("fail", "✘"),
                         Outcome::Skipped => ("skip", "⏭"),
                     };
-                    let _ = write!(out, "<li class=\"{class}\">{mark} <b>{}</b> {}", escape(&step.keyword), escape(&step.text));
+                    let _ = write!(
+                        out,
+                        "<li class=\"{class}\">{mark} <b>{}</b> {}",
+                        escape(&step.keyword),
+                        escape(&step.text)
+                    );
                     if let Some(doc) = &step.docstring {
                         let _ = write!(out, "<pre>{}</pre>", escape(doc));
                     }

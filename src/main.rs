@@ -46,7 +46,9 @@ async fn serve(args: ServeArgs) -> Result<(), reference::StartError> {
     say(&format!("NocoBase reference server (API of NocoBase 2.2.15) listening on http://{address}/api"));
     say(&format!("  root account: {} / {}", root.email, root.password));
     if generated {
-        say(&format!("  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)"));
+        say(&format!(
+            "  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)"
+        ));
     }
     match &args.db {
         Some(path) => say(&format!("  database: {}", path.display())),

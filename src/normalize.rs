@@ -25,9 +25,8 @@ use serde_json::{Map, Value, json};
 
 use crate::client::{Exchange, ResponseBody};
 
-static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|<TOKEN>").expect("valid pattern")
-});
+static JWT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|<TOKEN>").expect("valid pattern"));
 static ISO: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$").expect("valid pattern"));
 static SQLITE: LazyLock<Regex> = LazyLock::new(|| {
@@ -161,13 +160,20 @@ impl Normalizer {
         }
     }
 
-    fn number(&self, n: &serde_json::Number, key: Option<&str>, siblings: Option<&Map<String, Value>>) -> Option<Value> {
+    fn number(
+        &self,
+        n: &serde_json::Number,
+        key: Option<&str>,
+        siblings: Option<&Map<String, Value>>,
+    ) -> Option<Value> {
         let key = key?;
         let text = n.to_string();
         let kind = match key {
             "createdById" | "updatedById" | "userId" => Some(IdKind::User),
             "id" => Some(match siblings {
-                Some(s) if s.contains_key("username") || s.contains_key("email") || s.contains_key("nickname") => IdKind::User,
+                Some(s) if s.contains_key("username") || s.contains_key("email") || s.contains_key("nickname") => {
+                    IdKind::User
+                }
                 Some(s) if s.contains_key("roleName") && s.contains_key("expiresIn") => IdKind::ApiKey,
                 _ => IdKind::Record,
             }),

@@ -90,7 +90,8 @@ impl Document {
             return Verdict::NotCovered;
         };
         let status_key = status.to_string();
-        let declared = operation.pointer(&format!("/responses/{status_key}")).or_else(|| operation.pointer("/responses/default"));
+        let declared =
+            operation.pointer(&format!("/responses/{status_key}")).or_else(|| operation.pointer("/responses/default"));
         let Some(declared) = declared else {
             return Verdict::Undocumented(format!("{status} on {} {action_path}", method.to_uppercase()));
         };
@@ -100,7 +101,11 @@ impl Document {
         let pointer = format!(
             "/paths/{}/{method}/responses/{}/content/application~1json/schema",
             escape(action_path),
-            if operation.pointer(&format!("/responses/{status_key}")).is_some() { status_key.as_str() } else { "default" }
+            if operation.pointer(&format!("/responses/{status_key}")).is_some() {
+                status_key.as_str()
+            } else {
+                "default"
+            }
         );
         let validator = self.validators.entry(pointer.clone()).or_insert_with(|| {
             let mut root = self.doc.clone();
@@ -133,7 +138,9 @@ fn known_defect(action_path: &str, instance_path: &str, schema_path: &str, insta
     match instance {
         Value::Null => Some("not-nullable"),
         Value::Bool(_) => Some("boolean-typed-string"),
-        Value::Array(_) if action_path.ends_with(":update") && instance_path == "/data" => Some("update-answers-a-list"),
+        Value::Array(_) if action_path.ends_with(":update") && instance_path == "/data" => {
+            Some("update-answers-a-list")
+        }
         _ => None,
     }
 }
@@ -179,7 +186,11 @@ mod tests {
                           "meta": {"count": 2, "page": 1, "pageSize": 20, "totalPage": 1}});
         let Verdict::Checked(violations) = doc.check("GET", "/todos:list", 200, &body) else { panic!("not checked") };
         let defects: Vec<_> = violations.iter().map(|v| v.known_defect).collect();
-        assert_eq!(defects, [Some("boolean-typed-string"), Some("not-nullable"), Some("not-nullable")], "{violations:#?}");
+        assert_eq!(
+            defects,
+            [Some("boolean-typed-string"), Some("not-nullable"), Some("not-nullable")],
+            "{violations:#?}"
+        );
     }
 
     #[test]
@@ -196,10 +207,16 @@ mod tests {
     #[test]
     fn undocumented_statuses_and_update_lists_are_told_apart() {
         let mut doc = recorded();
-        assert_eq!(doc.check("GET", "/todos:list", 401, &json!({})), Verdict::Undocumented("401 on GET /todos:list".into()));
+        assert_eq!(
+            doc.check("GET", "/todos:list", 401, &json!({})),
+            Verdict::Undocumented("401 on GET /todos:list".into())
+        );
         assert_eq!(doc.check("POST", "/todos:destroy", 200, &json!({"data": 1})), Verdict::NoSchema);
         assert_eq!(doc.check("GET", "/users:list", 200, &json!({})), Verdict::NotCovered);
-        let Verdict::Checked(violations) = doc.check("POST", "/todos:update", 200, &json!({"data": [{"id": 4}]})) else { panic!() };
+        let Verdict::Checked(violations) = doc.check("POST", "/todos:update", 200, &json!({"data": [{"id": 4}]}))
+        else {
+            panic!()
+        };
         assert_eq!(violations.iter().map(|v| v.known_defect).collect::<Vec<_>>(), [Some("update-answers-a-list")]);
     }
 

@@ -60,9 +60,10 @@ mod tests {
     fn lines_are_scrubbed_and_relabelled() {
         crate::secret::register("admin-password-123");
         let mut out = CleanOutput::new(Vec::new());
-        write!(out, "Step panicked. Captured output: sent admin-password-123 and eyJhbGciOi.eyJ1c2VySWQiOjF9.c2ln").unwrap();
-        writeln!(out, " end").unwrap();
-        out.flush().unwrap();
+        write!(out, "Step panicked. Captured output: sent admin-password-123 and eyJhbGciOi.eyJ1c2VySWQiOjF9.c2ln")
+            .expect("writes to a Vec");
+        writeln!(out, " end").expect("writes to a Vec");
+        out.flush().expect("writes to a Vec");
         assert_eq!(String::from_utf8_lossy(&out.inner), "sent [redacted] and [redacted] end\n");
     }
 }

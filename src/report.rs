@@ -28,20 +28,25 @@ pub struct Mismatch {
 
 impl Mismatch {
     /// A mismatch between two short values.
-    pub fn new(what: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>, exchange: Option<&Exchange>) -> Self {
-        Self { what: what.into(), expected: expected.into(), actual: actual.into(), diff: Vec::new(), exchange: exchange.cloned() }
+    pub fn new(
+        what: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+        exchange: Option<&Exchange>,
+    ) -> Self {
+        Self {
+            what: what.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+            diff: Vec::new(),
+            exchange: exchange.cloned(),
+        }
     }
 
     /// A mismatch between two JSON documents, described by their differing paths.
     pub fn json(what: impl Into<String>, expected: &Value, actual: &Value, exchange: Option<&Exchange>) -> Self {
         let diff = json_diff(expected, actual);
-        Self {
-            what: what.into(),
-            expected: String::new(),
-            actual: String::new(),
-            diff,
-            exchange: exchange.cloned(),
-        }
+        Self { what: what.into(), expected: String::new(), actual: String::new(), diff, exchange: exchange.cloned() }
     }
 }
 
@@ -78,11 +83,7 @@ pub fn json_diff(expected: &Value, actual: &Value) -> Vec<String> {
 
 fn short(value: &Value) -> String {
     let text = value.to_string();
-    if text.chars().count() > 80 {
-        format!("{}…", text.chars().take(77).collect::<String>())
-    } else {
-        text
-    }
+    if text.chars().count() > 80 { format!("{}…", text.chars().take(77).collect::<String>()) } else { text }
 }
 
 fn diff_at(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {

@@ -55,18 +55,19 @@ fn excluded<'a>(
     rule: Option<&gherkin::Rule>,
     scenario: &gherkin::Scenario,
 ) -> Option<&'a str> {
-    let tags: Vec<&String> = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
-    if let Some(name) = &config.name {
-        if !scenario.name.contains(name.as_str()) && !feature.name.contains(name.as_str()) {
-            return Some("name filter");
-        }
+    let tags: Vec<&String> =
+        feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
+    if let Some(name) = &config.name
+        && !scenario.name.contains(name.as_str())
+        && !feature.name.contains(name.as_str())
+    {
+        return Some("name filter");
     }
-    if let Some(expr) = &config.tags {
-        if let Ok(op) = expr.parse::<gherkin::tagexpr::TagOperation>() {
-            if !op.eval(tags.iter().map(|t| t.as_str())) {
-                return Some("tag filter");
-            }
-        }
+    if let Some(expr) = &config.tags
+        && let Ok(op) = expr.parse::<gherkin::tagexpr::TagOperation>()
+        && !op.eval(tags.iter().map(|t| t.as_str()))
+    {
+        return Some("tag filter");
     }
     if config.key_only.is_some() && !tags.iter().any(|t| t.as_str() == "key-only") {
         return Some("needs admin credentials (key-only mode runs the @key-only scenarios)");
@@ -82,7 +83,8 @@ fn excluded<'a>(
 
 fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| HarnessError::File { path: dir.display().to_string(), reason: e.to_string() })?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| HarnessError::File { path: dir.display().to_string(), reason: e.to_string() })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -97,7 +99,11 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Scenarios selected, and (reason, name) of those left out, before anything starts. Browser
 /// scenarios that cannot run stop the run instead when `--require-browser` is set.
-fn select(config: &RunConfig, app_key_known: bool, browser_missing: Option<&str>) -> Result<(usize, Vec<(String, String)>)> {
+fn select(
+    config: &RunConfig,
+    app_key_known: bool,
+    browser_missing: Option<&str>,
+) -> Result<(usize, Vec<(String, String)>)> {
     let mut selected = 0;
     let mut left_out = Vec::new();
     for path in feature_files(&config.features)? {
@@ -106,7 +112,12 @@ fn select(config: &RunConfig, app_key_known: bool, browser_missing: Option<&str>
         let scenarios = feature.scenarios.iter().map(|s| (None, s));
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
         for (rule, scenario) in scenarios.chain(in_rules) {
-            let count = scenario.examples.iter().map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1))).sum::<usize>().max(1);
+            let count = scenario
+                .examples
+                .iter()
+                .map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1)))
+                .sum::<usize>()
+                .max(1);
             match excluded(config, app_key_known, browser_missing, &feature, rule, scenario) {
                 None => selected += count,
                 Some("name filter" | "tag filter") => {}
@@ -198,24 +209,31 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         }
         None => {
             let (_, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
-            let id = sign_in.pointer("/data/user/id").and_then(Value::as_i64).ok_or_else(|| HarnessError::NotNocoBase {
-                url: running.base_url.to_string(),
-                what: "auth:signIn gave no user id".into(),
-                hint: "is this NocoBase 2.x?".into(),
-            })?;
+            let id =
+                sign_in.pointer("/data/user/id").and_then(Value::as_i64).ok_or_else(|| HarnessError::NotNocoBase {
+                    url: running.base_url.to_string(),
+                    what: "auth:signIn gave no user id".into(),
+                    hint: "is this NocoBase 2.x?".into(),
+                })?;
             Some(id)
         }
     };
     println!(
         "Running {selected} scenario{} against the {} target at {} (NocoBase {}), {} at a time.",
         if selected == 1 { "" } else { "s" },
-        running.kind, running.base_url, info.version, config.concurrency
+        running.kind,
+        running.base_url,
+        info.version,
+        config.concurrency
     );
     print_left_out(&left_out);
 
     let features = config.features.clone();
     let junit = match &config.junit {
-        Some(path) => Some(std::fs::File::create(path).map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?),
+        Some(path) => Some(
+            std::fs::File::create(path)
+                .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?,
+        ),
         None => None,
     };
     let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin_id));
@@ -232,7 +250,8 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         .before(|feature, _rule, scenario, world| {
             async move {
                 let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
-                world.snapshot_prefix = format!("{}__{}", file.unwrap_or_else(|| slug(&feature.name)), slug(&scenario.name));
+                world.snapshot_prefix =
+                    format!("{}__{}", file.unwrap_or_else(|| slug(&feature.name)), slug(&scenario.name));
                 world.scenario_name = scenario.name.clone();
             }
             .boxed_local()
@@ -262,7 +281,8 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .filter_run(features, filter)
         .await;
-    let (failed_steps, parsing_errors, hook_errors) = (result.failed_steps(), result.parsing_errors(), result.hook_errors());
+    let (failed_steps, parsing_errors, hook_errors) =
+        (result.failed_steps(), result.parsing_errors(), result.hook_errors());
 
     let leftovers = sweep(&suite).await;
     let tally = suite.tally();

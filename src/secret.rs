@@ -54,11 +54,11 @@ pub fn register(value: &str) {
     if value.len() < 4 {
         return;
     }
-    if let Ok(mut list) = REGISTRY.write() {
-        if !list.iter().any(|v| v == value) {
-            list.push(value.to_owned());
-            list.sort_by_key(|v| std::cmp::Reverse(v.len()));
-        }
+    if let Ok(mut list) = REGISTRY.write()
+        && !list.iter().any(|v| v == value)
+    {
+        list.push(value.to_owned());
+        list.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 }
 

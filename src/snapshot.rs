@@ -59,12 +59,9 @@ pub fn check(dir: &Path, name: &str, description: &str, value: &Value, exchange:
             "none exists yet; the new one is pending review (`cargo insta review`) unless INSTA_UPDATE=no",
             exchange,
         ))),
-        (_, Some(expected)) => Err(HarnessError::mismatch(Mismatch::json(
-            format!("snapshot \"{name}\""),
-            &expected,
-            value,
-            exchange,
-        ))),
+        (_, Some(expected)) => {
+            Err(HarnessError::mismatch(Mismatch::json(format!("snapshot \"{name}\""), &expected, value, exchange)))
+        }
     }
 }
 

@@ -61,7 +61,13 @@ static CURRENT: RwLock<Option<Arc<Suite>>> = RwLock::new(None);
 
 impl Suite {
     /// A new run against a ready target.
-    pub fn new(client: NocoClient, config: RunConfig, target_kind: &'static str, app_key: Option<Secret>, admin: Option<i64>) -> Self {
+    pub fn new(
+        client: NocoClient,
+        config: RunConfig,
+        target_kind: &'static str,
+        app_key: Option<Secret>,
+        admin: Option<i64>,
+    ) -> Self {
         let mut rng = rand::rng();
         let run_tag = format!("nc{}", base36(rng.random_range(0..36_u64.pow(5)), 5));
         Self {
@@ -79,7 +85,8 @@ impl Suite {
 
     /// The admin's user id; an error in key-only mode, where there is no admin.
     pub fn admin_id(&self) -> crate::error::Result<i64> {
-        self.admin.ok_or_else(|| HarnessError::Scenario("this step needs admin credentials, not only an API key".into()))
+        self.admin
+            .ok_or_else(|| HarnessError::Scenario("this step needs admin credentials, not only an API key".into()))
     }
 
     /// Makes this the suite scenarios run in.

@@ -131,10 +131,11 @@ impl TutorialWorld {
 
     /// The administrator's session credential.
     pub fn admin(&self) -> Result<Credential> {
-        self.admin
-            .clone()
-            .map(Credential::Bearer)
-            .ok_or_else(|| HarnessError::Scenario("the administrator is not signed in (add \"Given the administrator is signed in\")".into()))
+        self.admin.clone().map(Credential::Bearer).ok_or_else(|| {
+            HarnessError::Scenario(
+                "the administrator is not signed in (add \"Given the administrator is signed in\")".into(),
+            )
+        })
     }
 
     /// A created user's session credential.
@@ -205,7 +206,8 @@ impl TutorialWorld {
             let credential = self.admin().or_else(|_| self.main_key()).or_else(|_| self.key("lone"));
             let doc = match credential {
                 Ok(credential) => {
-                    let fetched = self.suite.client.swagger_get(&credential, &format!("collections/{collection}")).await?;
+                    let fetched =
+                        self.suite.client.swagger_get(&credential, &format!("collections/{collection}")).await?;
                     match (fetched.status, fetched.body.json()) {
                         (200, Some(doc)) => Document::new(doc.clone()),
                         (status, _) => {
@@ -251,7 +253,14 @@ impl TutorialWorld {
                 );
                 mismatch.diff = unknown
                     .iter()
-                    .map(|v| format!("body {}: {} (document {})", v.instance_path, v.message, self.normalizer.text(&v.schema_path)))
+                    .map(|v| {
+                        format!(
+                            "body {}: {} (document {})",
+                            v.instance_path,
+                            v.message,
+                            self.normalizer.text(&v.schema_path)
+                        )
+                    })
                     .collect();
                 Err(HarnessError::mismatch(mismatch))
             }
@@ -330,7 +339,11 @@ impl TutorialWorld {
             check_cleanup(client.api_keys_destroy(&owner, id).await, &format!("API key {name}"), &mut problems);
         }
         for (role, user) in std::mem::take(&mut self.created.assignments) {
-            check_cleanup(client.role_users_remove(&admin, &role, &[user]).await, &format!("role {role} of user {user}"), &mut problems);
+            check_cleanup(
+                client.role_users_remove(&admin, &role, &[user]).await,
+                &format!("role {role} of user {user}"),
+                &mut problems,
+            );
         }
         for id in std::mem::take(&mut self.created.users) {
             check_cleanup(client.users_destroy(&admin, id).await, &format!("user {id}"), &mut problems);
@@ -339,7 +352,11 @@ impl TutorialWorld {
             check_cleanup(client.roles_destroy(&admin, &role).await, &format!("role {role}"), &mut problems);
         }
         for collection in std::mem::take(&mut self.created.collections) {
-            check_cleanup(client.collections_destroy(&admin, &collection).await, &format!("collection {collection}"), &mut problems);
+            check_cleanup(
+                client.collections_destroy(&admin, &collection).await,
+                &format!("collection {collection}"),
+                &mut problems,
+            );
         }
         for problem in problems {
             self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));

@@ -79,7 +79,13 @@ fn the_browser_is_required_by_setting_nocobase_require_browser_to_1() {
 
     // Act
     let output = Command::new(env!("CARGO_BIN_EXE_nocobase-conformance"))
-        .args(["run", "--features", dir.path().to_str().expect("utf-8 path"), "--chromedriver", "/nonexistent/chromedriver"])
+        .args([
+            "run",
+            "--features",
+            dir.path().to_str().expect("utf-8 path"),
+            "--chromedriver",
+            "/nonexistent/chromedriver",
+        ])
         .env("NOCOBASE_REQUIRE_BROWSER", "1")
         .env_remove("NOCOBASE_BASE_URL")
         .env_remove("NOCOBASE_TARGET")

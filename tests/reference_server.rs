@@ -91,7 +91,9 @@ impl Server {
 
     /// Signs the root account in and returns its session token.
     async fn admin(&self) -> String {
-        let answer = self.post("/api/auth:signIn", None, &json!({"account": "admin@nocobase.com", "password": "admin123"})).await;
+        let answer = self
+            .post("/api/auth:signIn", None, &json!({"account": "admin@nocobase.com", "password": "admin123"}))
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         answer.json()["data"]["token"].as_str().expect("a token").to_owned()
     }
@@ -109,7 +111,8 @@ impl Server {
         });
         assert_eq!(self.post("/api/collections:create", Some(admin), &collection).await.status, StatusCode::OK);
         for (title, completed) in [("Buy milk", false), ("Write API docs", true), ("Walk the dog", false)] {
-            let row = self.post("/api/todos:create", Some(admin), &json!({"title": title, "completed": completed})).await;
+            let row =
+                self.post("/api/todos:create", Some(admin), &json!({"title": title, "completed": completed})).await;
             assert_eq!(row.status, StatusCode::OK, "{}", row.text);
         }
     }
@@ -121,7 +124,13 @@ impl Server {
             "actions": [{"name": "view", "fields": ["title"]}, {"name": "create", "fields": ["title"]}]});
         self.post("/api/roles/todos_reader/dataSourceResources:create", Some(admin), &grant).await;
         self.post("/api/roles/todos_reader/users:add", Some(admin), &json!([1])).await;
-        let key = self.post("/api/apiKeys:create", Some(admin), &json!({"name": "reader", "role": {"name": "todos_reader"}, "expiresIn": "1d"})).await;
+        let key = self
+            .post(
+                "/api/apiKeys:create",
+                Some(admin),
+                &json!({"name": "reader", "role": {"name": "todos_reader"}, "expiresIn": "1d"}),
+            )
+            .await;
         key.json()["data"]["token"].as_str().expect("a key").to_owned()
     }
 }
@@ -138,10 +147,15 @@ mod malformed_bodies {
         server.todos(&admin).await;
 
         // Act
-        let answer = server.call(Method::POST, "/api/todos:create", Some(&admin), Some("{\"title\": \"broken\", ")).await;
+        let answer =
+            server.call(Method::POST, "/api/todos:create", Some(&admin), Some("{\"title\": \"broken\", ")).await;
 
         // Assert
-        answer.assert_error(StatusCode::BAD_REQUEST, "Expected double-quoted property name in JSON at position 20", None);
+        answer.assert_error(
+            StatusCode::BAD_REQUEST,
+            "Expected double-quoted property name in JSON at position 20",
+            None,
+        );
     }
 
     #[tokio::test]
@@ -208,7 +222,9 @@ mod wrong_types {
         server.todos(&admin).await;
 
         // Act
-        let odd = server.post("/api/todos:create", Some(&admin), &json!({"title": {"nested": "object"}, "completed": "maybe"})).await;
+        let odd = server
+            .post("/api/todos:create", Some(&admin), &json!({"title": {"nested": "object"}, "completed": "maybe"}))
+            .await;
         let number = server.post("/api/todos:create", Some(&admin), &json!({"title": 123, "completed": 1})).await;
 
         // Assert
@@ -243,11 +259,20 @@ mod bad_filters {
         server.todos(&admin).await;
 
         // Act
-        let json_form = server.get("/api/todos:list?filter=%7B%22title%22%3A%7B%22%24includesAny%22%3A%5B%22milk%22%2C%22dog%22%5D%7D%7D", Some(&admin)).await;
+        let json_form = server
+            .get(
+                "/api/todos:list?filter=%7B%22title%22%3A%7B%22%24includesAny%22%3A%5B%22milk%22%2C%22dog%22%5D%7D%7D",
+                Some(&admin),
+            )
+            .await;
         let qs_form = server.get("/api/todos:list?filter[title][$bogus]=1", Some(&admin)).await;
 
         // Assert
-        json_form.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "Invalid value { '$includesAny': [ 'milk', 'dog' ] }", None);
+        json_form.assert_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Invalid value { '$includesAny': [ 'milk', 'dog' ] }",
+            None,
+        );
         qs_form.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "Invalid value { '$bogus': '1' }", None);
     }
 
@@ -258,7 +283,11 @@ mod bad_filters {
         let admin = server.admin().await;
         server.todos(&admin).await;
 
-        for uri in ["/api/todos:list?filter=%7B%22nosuchfield%22%3A1%7D", "/api/todos:list?sort=nosuchfield", "/api/todos:list?fields=nosuchfield"] {
+        for uri in [
+            "/api/todos:list?filter=%7B%22nosuchfield%22%3A1%7D",
+            "/api/todos:list?sort=nosuchfield",
+            "/api/todos:list?fields=nosuchfield",
+        ] {
             // Act
             let answer = server.get(uri, Some(&admin)).await;
 
@@ -352,7 +381,8 @@ mod absurd_pages {
         let server = Server::new();
         let admin = server.admin().await;
         server.todos(&admin).await;
-        let meta = |answer: &Answer| (answer.json()["data"].as_array().map_or(0, Vec::len), answer.json()["meta"].clone());
+        let meta =
+            |answer: &Answer| (answer.json()["data"].as_array().map_or(0, Vec::len), answer.json()["meta"].clone());
 
         // Act
         let huge = server.get("/api/todos:list?pageSize=1000000", Some(&admin)).await;
@@ -442,13 +472,26 @@ mod missing_filters {
 
         // Act
         let update = server.post("/api/todos:update", None, &json!({"completed": true})).await;
-        let empty_filter = server.post("/api/todos:update?filter=%7B%7D", Some(&admin), &json!({"completed": true})).await;
+        let empty_filter =
+            server.post("/api/todos:update?filter=%7B%7D", Some(&admin), &json!({"completed": true})).await;
         let destroy = server.call(Method::POST, "/api/todos:destroy", Some(&admin), None).await;
 
         // Assert
-        update.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "to do update action, filter or filterByTk is required", None);
-        empty_filter.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "to do update action, filter or filterByTk is required", None);
-        destroy.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "to do destroy action, filter or filterByTk is required", None);
+        update.assert_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "to do update action, filter or filterByTk is required",
+            None,
+        );
+        empty_filter.assert_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "to do update action, filter or filterByTk is required",
+            None,
+        );
+        destroy.assert_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "to do destroy action, filter or filterByTk is required",
+            None,
+        );
     }
 
     #[tokio::test]
@@ -502,7 +545,11 @@ mod bad_tokens {
         let basic = server.send(request("/api/users:list", Some("Basic abc"), None)).await;
 
         // Assert
-        none.assert_error(StatusCode::UNAUTHORIZED, "Unauthenticated. Please sign in to continue.", Some("EMPTY_TOKEN"));
+        none.assert_error(
+            StatusCode::UNAUTHORIZED,
+            "Unauthenticated. Please sign in to continue.",
+            Some("EMPTY_TOKEN"),
+        );
         bare.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
         spaced.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
         basic.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
@@ -526,7 +573,11 @@ mod bad_tokens {
         garbage.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
         wrong.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
         old.assert_error(StatusCode::UNAUTHORIZED, EXPIRED, Some("INVALID_TOKEN"));
-        unknown.assert_error(StatusCode::UNAUTHORIZED, "User not found. Please sign in again to continue.", Some("NOT_EXIST_USER"));
+        unknown.assert_error(
+            StatusCode::UNAUTHORIZED,
+            "User not found. Please sign in again to continue.",
+            Some("NOT_EXIST_USER"),
+        );
     }
 
     #[tokio::test]
@@ -586,7 +637,13 @@ mod resilience {
         answer: &'static str,
     }
 
-    fn case(method: Method, uri: impl Into<String>, body: Option<&'static str>, status: u16, answer: &'static str) -> Case {
+    fn case(
+        method: Method,
+        uri: impl Into<String>,
+        body: Option<&'static str>,
+        status: u16,
+        answer: &'static str,
+    ) -> Case {
         let status = StatusCode::from_u16(status).expect("a status");
         Case { method, uri: uri.into(), body, status, answer }
     }
@@ -598,15 +655,45 @@ mod resilience {
         let admin = server.admin().await;
         server.todos(&admin).await;
         let sql_reference = r#"{"errors":[{"message":"Invalid SQL column or table reference"}]}"#;
-        let all_ids = r#"{"data":[{"id":1},{"id":2},{"id":3}],"meta":{"count":3,"page":1,"pageSize":20,"totalPage":1}}"#;
+        let all_ids =
+            r#"{"data":[{"id":1},{"id":2},{"id":3}],"meta":{"count":3,"page":1,"pageSize":20,"totalPage":1}}"#;
         let barrage = [
-            case(Method::POST, "/api/todos:create", Some("{\"title\": "), 400, r#"{"errors":[{"message":"Unexpected end of JSON input"}]}"#),
-            case(Method::POST, "/api/todos:create", Some("[1, 2"), 400,
-                r#"{"errors":[{"message":"Expected ',' or ']' after array element in JSON at position 5"}]}"#),
-            case(Method::POST, "/api/todos:create", Some("\u{1}binary"), 400, r#"{"errors":[{"message":"invalid JSON, only supports object and array"}]}"#),
+            case(
+                Method::POST,
+                "/api/todos:create",
+                Some("{\"title\": "),
+                400,
+                r#"{"errors":[{"message":"Unexpected end of JSON input"}]}"#,
+            ),
+            case(
+                Method::POST,
+                "/api/todos:create",
+                Some("[1, 2"),
+                400,
+                r#"{"errors":[{"message":"Expected ',' or ']' after array element in JSON at position 5"}]}"#,
+            ),
+            case(
+                Method::POST,
+                "/api/todos:create",
+                Some("\u{1}binary"),
+                400,
+                r#"{"errors":[{"message":"invalid JSON, only supports object and array"}]}"#,
+            ),
             case(Method::GET, "/api/todos:list?fields=id&filter=%7B%22%24and%22%3A%7B%7D%7D", None, 200, all_ids),
-            case(Method::GET, "/api/todos:list?filter[$or][0][title][$nope]=x", None, 500, r#"{"errors":[{"message":"Invalid value { '$nope': 'x' }"}]}"#),
-            case(Method::GET, "/api/todos:list?pageSize=99999999999999999999", None, 500, r#"{"errors":[{"message":"SQLITE_MISMATCH: datatype mismatch"}]}"#),
+            case(
+                Method::GET,
+                "/api/todos:list?filter[$or][0][title][$nope]=x",
+                None,
+                500,
+                r#"{"errors":[{"message":"Invalid value { '$nope': 'x' }"}]}"#,
+            ),
+            case(
+                Method::GET,
+                "/api/todos:list?pageSize=99999999999999999999",
+                None,
+                500,
+                r#"{"errors":[{"message":"SQLITE_MISMATCH: datatype mismatch"}]}"#,
+            ),
             case(Method::GET, "/api/todos:list?sort=-", None, 400, sql_reference),
             case(Method::GET, "/api/todos:get?filterByTk=%7B%22a%22%3A1%7D", None, 400, sql_reference),
             case(Method::GET, "/api/todos:list?fields=id&filterByTk=1", None, 200, all_ids),

@@ -123,7 +123,11 @@ fn load_exceptions() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for entry in file.exception {
         assert!(!entry.reason.trim().is_empty(), "{}: exception {} has no reason", path.display(), entry.exchange);
-        assert!(out.insert(entry.exchange.clone(), entry.reason).is_none(), "exception {} is listed twice", entry.exchange);
+        assert!(
+            out.insert(entry.exchange.clone(), entry.reason).is_none(),
+            "exception {} is listed twice",
+            entry.exchange
+        );
     }
     out
 }
@@ -251,7 +255,9 @@ static UID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]{11}$").exp
 fn generated(value: &Value) -> bool {
     match value {
         Value::Number(n) => n.as_i64().is_some_and(|v| v >= SNOWFLAKE_FLOOR),
-        Value::String(s) => UID.is_match(s) && s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_ascii_lowercase()),
+        Value::String(s) => {
+            UID.is_match(s) && s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_ascii_lowercase())
+        }
         _ => false,
     }
 }
@@ -490,7 +496,8 @@ async fn send(
     ids: &IdMap,
 ) -> Result<(Actual, Option<String>, Value), String> {
     let request = recorded.request();
-    let method = reqwest::Method::from_bytes(request["method"].as_str().unwrap_or("GET").as_bytes()).map_err(|e| e.to_string())?;
+    let method = reqwest::Method::from_bytes(request["method"].as_str().unwrap_or("GET").as_bytes())
+        .map_err(|e| e.to_string())?;
     let url = request["url"].as_str().ok_or("no url")?;
     let path = url.strip_prefix(RECORDED_ORIGIN).ok_or_else(|| format!("url {url} is not on {RECORDED_ORIGIN}"))?;
     let live_url = format!("{origin}{}", ids.url(path));
@@ -522,7 +529,8 @@ async fn send(
     }
     let response = builder.send().await.map_err(|e| e.to_string())?;
     let status = response.status().as_u16();
-    let content_type = response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type =
+        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let cors = response
         .headers()
         .iter()
@@ -565,9 +573,12 @@ async fn the_reference_server_reproduces_the_recordings() {
             (true, None) => reproduced += 1,
             (true, Some(_)) => {
                 reproduced += 1;
-                failures.push(format!("{} ({}): now reproduced — remove it from the exceptions", outcome.id, outcome.step));
+                failures
+                    .push(format!("{} ({}): now reproduced — remove it from the exceptions", outcome.id, outcome.step));
             }
-            (false, Some(reason)) => println!("known exception {} ({}): {}", outcome.id, outcome.step, reason.replace('\n', " ")),
+            (false, Some(reason)) => {
+                println!("known exception {} ({}): {}", outcome.id, outcome.step, reason.replace('\n', " "))
+            }
             (false, None) => {
                 let mut text = format!("{} ({}) differs (expected → actual):", outcome.id, outcome.step);
                 for line in outcome.diff.iter().take(12) {
@@ -584,7 +595,10 @@ async fn the_reference_server_reproduces_the_recordings() {
     let percent = if total == 0 { 0.0 } else { reproduced as f64 * 100.0 / total as f64 };
     // Written to the stderr handle itself, which libtest does not capture: the score shows on
     // every run, passing or not.
-    let mut report = format!("replay: reproduced {reproduced} of {total} ({percent:.1}%), {} known exception(s)\n", exceptions.len());
+    let mut report = format!(
+        "replay: reproduced {reproduced} of {total} ({percent:.1}%), {} known exception(s)\n",
+        exceptions.len()
+    );
     for failure in &failures {
         report.push_str(&format!("FAIL {failure}\n"));
     }

@@ -47,7 +47,13 @@ fn recorded(name: &str) -> Value {
     serde_json::from_str(&text).expect("recording parses")
 }
 
-async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
     let mut request = http.request(method, url).header("X-Authenticator", "basic");
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -63,10 +69,10 @@ async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, token:
 async fn ready(http: &reqwest::Client, base: &str) {
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(10) {
-        if let Ok(r) = http.get(format!("{base}/__health_check")).send().await {
-            if r.status() == 200 {
-                return;
-            }
+        if let Ok(r) = http.get(format!("{base}/__health_check")).send().await
+            && r.status() == 200
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -77,7 +83,14 @@ async fn ready(http: &reqwest::Client, base: &str) {
 /// grant 22, assignment 25, key 27); returns the admin token and the key.
 async fn tutorial(http: &reqwest::Client, base: &str) -> (String, String) {
     let post = reqwest::Method::POST;
-    let (status, signed) = call(http, post.clone(), &format!("{base}/auth:signIn"), None, Some(recorded("03-auth-signIn-admin")["request"]["body"].clone())).await;
+    let (status, signed) = call(
+        http,
+        post.clone(),
+        &format!("{base}/auth:signIn"),
+        None,
+        Some(recorded("03-auth-signIn-admin")["request"]["body"].clone()),
+    )
+    .await;
     assert_eq!(status, 200, "{signed}");
     let admin = signed["data"]["token"].as_str().expect("token").to_owned();
     let steps = [
@@ -134,9 +147,16 @@ async fn a_database_file_keeps_data_and_keys_across_a_restart() {
     // Act: a new process on the same file and app key.
     let second = serve(Some(&db));
     ready(&http, &second.base).await;
-    let (status, body) = call(&http, reqwest::Method::GET, &format!("{}/todos:list", second.base), Some(&key), None).await;
-    let (created, answer) =
-        call(&http, reqwest::Method::POST, &format!("{}/todos:create", second.base), Some(&key), Some(json!({"title": "after restart"}))).await;
+    let (status, body) =
+        call(&http, reqwest::Method::GET, &format!("{}/todos:list", second.base), Some(&key), None).await;
+    let (created, answer) = call(
+        &http,
+        reqwest::Method::POST,
+        &format!("{}/todos:create", second.base),
+        Some(&key),
+        Some(json!({"title": "after restart"})),
+    )
+    .await;
     // Assert
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["meta"]["count"], 3, "{body}");

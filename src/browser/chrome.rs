@@ -104,7 +104,9 @@ impl Browser {
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| HarnessError::Environment(format!("cannot start {}: {e}", installation.chromedriver.display())))?;
+            .map_err(|e| {
+                HarnessError::Environment(format!("cannot start {}: {e}", installation.chromedriver.display()))
+            })?;
         let stdout = driver
             .stdout
             .take()
@@ -128,11 +130,10 @@ impl Browser {
         let client = tokio::time::timeout(timeout, builder.connect(&format!("http://127.0.0.1:{port}")))
             .await
             .map_err(|_| HarnessError::Environment(format!("Chromium did not start within {timeout:?}")))?
-            .map_err(|e| HarnessError::Environment(format!("chromedriver could not start Chromium: {}", scrub(&e.to_string()))))?;
-        let chromium_pid = client
-            .capabilities()
-            .and_then(|c| c.get("goog:processID"))
-            .and_then(Value::as_u64);
+            .map_err(|e| {
+                HarnessError::Environment(format!("chromedriver could not start Chromium: {}", scrub(&e.to_string())))
+            })?;
+        let chromium_pid = client.capabilities().and_then(|c| c.get("goog:processID")).and_then(Value::as_u64);
         Ok(Self { client: Some(client), driver, chromium_pid, profile })
     }
 
@@ -147,14 +148,18 @@ impl Browser {
         let started = Instant::now();
         client.goto(url.as_str()).await.map_err(|e| webdriver_error("open the page", &e))?;
         loop {
-            let value = client.execute(READ_PAGE, Vec::new()).await.map_err(|e| webdriver_error("read the page", &e))?;
+            let value =
+                client.execute(READ_PAGE, Vec::new()).await.map_err(|e| webdriver_error("read the page", &e))?;
             let page: RenderedPage = serde_json::from_value(value)
                 .map_err(|e| HarnessError::Environment(format!("the page read back as unexpected JSON: {e}")))?;
             if page.is_filled() {
                 return Ok(page);
             }
             if started.elapsed() >= wait {
-                return Err(HarnessError::Timeout { url: format!("{fetched} (fetched by the To-Dos page)"), after: wait });
+                return Err(HarnessError::Timeout {
+                    url: format!("{fetched} (fetched by the To-Dos page)"),
+                    after: wait,
+                });
             }
             tokio::time::sleep(POLL).await;
         }
@@ -202,7 +207,9 @@ impl Drop for Browser {
 /// Reads chromedriver's output until it says which port it took, then drains the rest.
 async fn driver_port(stdout: ChildStdout) -> Result<u16> {
     let mut lines = BufReader::new(stdout).lines();
-    while let Some(line) = lines.next_line().await.map_err(|e| HarnessError::Environment(format!("reading chromedriver's output: {e}")))? {
+    while let Some(line) =
+        lines.next_line().await.map_err(|e| HarnessError::Environment(format!("reading chromedriver's output: {e}")))?
+    {
         if let Some(port) = port_of(&line) {
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
             return Ok(port);

@@ -37,7 +37,8 @@ impl PageServer {
             .await
             .map_err(|e| HarnessError::Environment(format!("cannot bind 127.0.0.1:0 for the To-Dos page: {e}")))?;
         let port = listener.local_addr().map_err(|e| HarnessError::Environment(e.to_string()))?.port();
-        let url = Url::parse(&format!("http://127.0.0.1:{port}/")).map_err(|e| HarnessError::Environment(e.to_string()))?;
+        let url =
+            Url::parse(&format!("http://127.0.0.1:{port}/")).map_err(|e| HarnessError::Environment(e.to_string()))?;
         let (shutdown, stopped) = oneshot::channel::<()>();
         let app = router(page);
         let task = tokio::spawn(async move {

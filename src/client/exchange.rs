@@ -62,10 +62,7 @@ impl Exchange {
     /// NocoBase's first error message and code, for error responses.
     pub fn error(&self) -> Option<(String, Option<String>)> {
         let first = self.pointer("/errors/0")?;
-        Some((
-            first.get("message")?.as_str()?.to_owned(),
-            first.get("code").and_then(Value::as_str).map(str::to_owned),
-        ))
+        Some((first.get("message")?.as_str()?.to_owned(), first.get("code").and_then(Value::as_str).map(str::to_owned)))
     }
 
     /// A response header (lower-case name).

@@ -170,11 +170,8 @@ impl NocoClient {
         }
         let response = builder.send().await.map_err(|e| self.transport_error(&request.method, &url, e))?;
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let content_type =
+            response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let mut headers = Vec::new();
         for (name, value) in response.headers() {
             let name = name.as_str().to_ascii_lowercase();
@@ -290,7 +287,12 @@ impl NocoClient {
     }
 
     /// `POST collections/<name>/fields:create`.
-    pub async fn collection_fields_create(&self, credential: &Credential, collection: &str, body: Value) -> Result<Exchange> {
+    pub async fn collection_fields_create(
+        &self,
+        credential: &Credential,
+        collection: &str,
+        body: Value,
+    ) -> Result<Exchange> {
         let path = format!("collections/{collection}/fields:create");
         self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
     }
@@ -311,7 +313,13 @@ impl NocoClient {
     }
 
     /// `POST <collection>:update?filterByTk=<id>`.
-    pub async fn records_update(&self, credential: &Credential, collection: &str, id: &str, body: Value) -> Result<Exchange> {
+    pub async fn records_update(
+        &self,
+        credential: &Credential,
+        collection: &str,
+        id: &str,
+        body: Value,
+    ) -> Result<Exchange> {
         let path = format!("{collection}:update?filterByTk={id}");
         self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
     }
@@ -353,7 +361,13 @@ impl NocoClient {
     }
 
     /// `POST roles/<role>/dataSourceResources:create` as the admin UI sends it.
-    pub async fn role_resources_create(&self, credential: &Credential, role: &str, collection: &str, body: Value) -> Result<Exchange> {
+    pub async fn role_resources_create(
+        &self,
+        credential: &Credential,
+        role: &str,
+        collection: &str,
+        body: Value,
+    ) -> Result<Exchange> {
         let filter = json!({"dataSourceKey": "main", "name": collection});
         let path = format!("roles/{role}/dataSourceResources:create?filterByTk={collection}&filter={filter}");
         self.send(ApiRequest::new(Method::POST, path, credential).json(body)).await
@@ -375,13 +389,21 @@ impl NocoClient {
 
     /// `POST roles/<role>/users:remove` with body `[ids]`.
     pub async fn role_users_remove(&self, credential: &Credential, role: &str, ids: &[i64]) -> Result<Exchange> {
-        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/users:remove"), credential).json(json!(ids))).await
+        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/users:remove"), credential).json(json!(ids)))
+            .await
     }
 
     /// `POST roles/<role>/snippets:add` (or `:remove`) with a list of snippets.
-    pub async fn role_snippets(&self, credential: &Credential, role: &str, add: bool, snippets: Value) -> Result<Exchange> {
+    pub async fn role_snippets(
+        &self,
+        credential: &Credential,
+        role: &str,
+        add: bool,
+        snippets: Value,
+    ) -> Result<Exchange> {
         let action = if add { "add" } else { "remove" };
-        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/snippets:{action}"), credential).json(snippets)).await
+        self.send(ApiRequest::new(Method::POST, format!("roles/{role}/snippets:{action}"), credential).json(snippets))
+            .await
     }
 
     /// `POST users:create`.
@@ -432,7 +454,8 @@ fn mask_body(body: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| {
-                    let secret = matches!(k.as_str(), "password" | "token" | "oldPassword" | "newPassword" | "confirmPassword");
+                    let secret =
+                        matches!(k.as_str(), "password" | "token" | "oldPassword" | "newPassword" | "confirmPassword");
                     (k.clone(), if secret && !v.is_null() { json!("[redacted]") } else { mask_body(v) })
                 })
                 .collect(),

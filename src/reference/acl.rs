@@ -54,11 +54,22 @@ const SNIPPETS: &[(&str, &[&str])] = &[
     (
         "pm.acl.roles",
         &[
-            "roles:*", "roles.snippets:*", "availableActions:list", "roles.collections:list",
-            "roles.resources:*", "uiSchemas:getProperties", "roles.menuUiSchemas:*", "roles.users:*",
-            "dataSources.roles:*", "dataSources:list", "dataSources.rolesResourcesScopes:*",
-            "roles.dataSourcesCollections:*", "roles.dataSourceResources:*",
-            "dataSourcesRolesResourcesScopes:*", "dataSourcesRolesResourcesActions:*", "rolesResourcesScopes:*",
+            "roles:*",
+            "roles.snippets:*",
+            "availableActions:list",
+            "roles.collections:list",
+            "roles.resources:*",
+            "uiSchemas:getProperties",
+            "roles.menuUiSchemas:*",
+            "roles.users:*",
+            "dataSources.roles:*",
+            "dataSources:list",
+            "dataSources.rolesResourcesScopes:*",
+            "roles.dataSourcesCollections:*",
+            "roles.dataSourceResources:*",
+            "dataSourcesRolesResourcesScopes:*",
+            "dataSourcesRolesResourcesActions:*",
+            "rolesResourcesScopes:*",
         ],
     ),
     ("pm.api-keys.configuration", &["apiKeys:list", "apiKeys:create", "apiKeys:destroy"]),
@@ -90,9 +101,7 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
     fn go(p: &[u8], t: &[u8]) -> bool {
         match (p.first(), t.first()) {
             (None, None) => true,
-            (Some(b'*'), _) => {
-                go(&p[1..], t) || (t.first().is_some_and(|c| *c != b'/') && go(p, &t[1..]))
-            }
+            (Some(b'*'), _) => go(&p[1..], t) || (t.first().is_some_and(|c| *c != b'/') && go(p, &t[1..])),
             (Some(b'?'), Some(c)) if *c != b'/' => go(&p[1..], &t[1..]),
             (Some(a), Some(b)) if a == b => go(&p[1..], &t[1..]),
             _ => false,
@@ -166,7 +175,9 @@ pub(crate) fn resource_actions(conn: &Connection, role: &str, collection: &str) 
         .query_row([role, collection], |r| r.get(0))
         .optional()?;
     let Some(resource) = resource else { return Ok(None) };
-    let mut stmt = conn.prepare_cached("SELECT name, fields FROM dataSourcesRolesResourcesActions WHERE rolesResourceId = ? ORDER BY rowid")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, fields FROM dataSourcesRolesResourcesActions WHERE rolesResourceId = ? ORDER BY rowid",
+    )?;
     let actions = stmt
         .query_map([resource], |r| {
             let fields: Option<String> = r.get(1)?;
@@ -196,18 +207,16 @@ pub(crate) fn decide(
         return Ok(Some(grant_from_fields(catalog, resource, permission, fields)));
     }
     let snippet = snippet_allowed(&rules.snippets, &format!("{resource}:{action}"));
-    let strategy_resource = catalog
-        .get(resource)
-        .is_some_and(|c| c.user_defined || c.name == "users" || c.name == "roles");
-    if strategy_resource
-        && let Some(actions) = &rules.strategy {
-            if actions.iter().any(|a| a == permission) {
-                return Ok(Some(Grant::default()));
-            }
-            if actions.iter().any(|a| *a == format!("{permission}:own")) {
-                return Ok(Some(Grant { own: true, ..Grant::default() }));
-            }
+    let strategy_resource =
+        catalog.get(resource).is_some_and(|c| c.user_defined || c.name == "users" || c.name == "roles");
+    if strategy_resource && let Some(actions) = &rules.strategy {
+        if actions.iter().any(|a| a == permission) {
+            return Ok(Some(Grant::default()));
         }
+        if actions.iter().any(|a| *a == format!("{permission}:own")) {
+            return Ok(Some(Grant { own: true, ..Grant::default() }));
+        }
+    }
     Ok((snippet == Some(true)).then(Grant::default))
 }
 

@@ -24,12 +24,8 @@ const RENEW_LIMIT_SECONDS: i64 = 86_400;
 pub(crate) struct Caller {
     /// The user's id.
     pub(crate) user_id: i64,
-    /// The user's stored row.
-    pub(crate) user: Row,
     /// The token presented.
     pub(crate) token: String,
-    /// `roleName` of an API key (which overrides `X-Role`).
-    pub(crate) key_role: Option<String>,
     /// True for session tokens (`temp: true`).
     pub(crate) session: bool,
     /// The session token's id.
@@ -111,7 +107,7 @@ pub(crate) fn authenticate(
     let requested = key_role.as_deref().or(x_role).filter(|r| !r.is_empty());
     let role = choose_role(conn, user_id, &roles, requested)?;
     let exp = claims.get("exp").and_then(Value::as_f64);
-    Ok(Caller { user_id, user, token, key_role, session, jti, renewed, roles, role, exp })
+    Ok(Caller { user_id, token, session, jti, renewed, roles, role, exp })
 }
 
 fn as_id(value: &Value) -> Option<i64> {
@@ -145,9 +141,11 @@ fn check_session(
     let iat = number("iat");
     let expired = expired || iat.is_some_and(|iat| now_ms as f64 - iat * 1000.0 > (SESSION_SECONDS * 1000) as f64);
     if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat)
-        && changed != 0.0 && iat * 1000.0 < changed {
-            return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
-        }
+        && changed != 0.0
+        && iat * 1000.0 < changed
+    {
+        return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
+    }
     if !expired {
         return Ok(None);
     }
@@ -163,10 +161,7 @@ fn check_session(
         return Err(ApiError::unauthorized(messages::EXPIRED, "TOKEN_RENEW_FAILED"));
     }
     let new_jti = uuid::Uuid::new_v4().to_string();
-    conn.execute(
-        "UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?",
-        params![new_jti, now_ms, jti],
-    )?;
+    conn.execute("UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?", params![new_jti, now_ms, jti])?;
     let user_id = claims.get("userId").cloned().unwrap_or(Value::Null);
     Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)))
 }
@@ -184,8 +179,10 @@ pub(crate) fn session_token(signer: &Signer, user_id: &Value, iat: i64, sign_in_
 }
 
 fn is_blocked(conn: &Connection, key: &str) -> ApiResult<bool> {
-    let found: Option<String> =
-        conn.prepare_cached("SELECT token FROM tokenBlacklist WHERE token = ?")?.query_row([key], |r| r.get(0)).optional()?;
+    let found: Option<String> = conn
+        .prepare_cached("SELECT token FROM tokenBlacklist WHERE token = ?")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
     Ok(found.is_some())
 }
 
@@ -196,10 +193,7 @@ pub(crate) fn block(conn: &Connection, key: &str, expiration_unix: Option<i64>) 
     let expiration = expiration_unix
         .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s.min(253_402_300_799)).ok())
         .map(clock::stored);
-    conn.execute(
-        "INSERT OR IGNORE INTO tokenBlacklist (token, expiration) VALUES (?, ?)",
-        params![key, expiration],
-    )?;
+    conn.execute("INSERT OR IGNORE INTO tokenBlacklist (token, expiration) VALUES (?, ?)", params![key, expiration])?;
     Ok(())
 }
 

@@ -5,14 +5,12 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-const STORED: &[BorrowedFormatItem<'static>] = format_description!(
-    "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3] +00:00"
-);
+const STORED: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3] +00:00");
 const ISO: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-const HTTP_DATE: &[BorrowedFormatItem<'static>] = format_description!(
-    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-);
+const HTTP_DATE: &[BorrowedFormatItem<'static>] =
+    format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
 
 /// The current time, truncated to milliseconds like a JavaScript `Date`.
 pub(crate) fn now() -> OffsetDateTime {
@@ -61,9 +59,7 @@ pub(crate) fn parse(text: &str) -> Option<OffsetDateTime> {
         .or_else(|_| PrimitiveDateTime::parse(trimmed, seconds_only))
         .map(|p| p.assume_utc())
         .ok()
-        .or_else(|| {
-            time::Date::parse(trimmed, date_only).ok().map(|d| d.midnight().assume_utc())
-        })
+        .or_else(|| time::Date::parse(trimmed, date_only).ok().map(|d| d.midnight().assume_utc()))
 }
 
 /// Converts a stored date to ISO-8601; text that is not a date is returned unchanged.

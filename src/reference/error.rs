@@ -61,11 +61,7 @@ impl ApiError {
 
     /// A 500 whose message NocoBase shows to the client (thrown `Error`s, Sequelize failures).
     pub(crate) fn server(message: impl Into<String>) -> Self {
-        Self::Client {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: message.into(),
-            code: None,
-        }
+        Self::Client { status: StatusCode::INTERNAL_SERVER_ERROR, message: message.into(), code: None }
     }
 }
 
@@ -93,10 +89,9 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::NotFound => {
                 let mut response = (StatusCode::NOT_FOUND, "Not Found").into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/plain; charset=utf-8"),
-                );
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
                 response
             }
             ApiError::Client { status, message, code } => {

@@ -165,7 +165,8 @@ fn association_condition(
     catalog: &dyn Catalog,
     nested: &Value,
 ) -> ApiResult<Condition> {
-    let target_of = |name: &str| catalog.collection(name).ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
+    let target_of =
+        |name: &str| catalog.collection(name).ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
     match kind {
         FieldKind::BelongsTo { target, foreign_key, target_key } => {
             let target = target_of(&target)?;
@@ -280,7 +281,9 @@ fn likes(value: &Value, column: &str, negate: bool, pattern: fn(&str) -> String)
         Value::Array(items) => {
             let parts = items
                 .iter()
-                .map(|i| Condition::raw(format!("{column} {op} ?"), vec![Sql::Text(pattern(&like_escape(&js_string(i))))]))
+                .map(|i| {
+                    Condition::raw(format!("{column} {op} ?"), vec![Sql::Text(pattern(&like_escape(&js_string(i))))])
+                })
                 .collect();
             if negate { Condition::and(parts) } else { Condition::join(parts, " OR ") }
         }
@@ -389,19 +392,25 @@ mod tests {
 
     #[test]
     fn operators_emit_nocobase_sql() {
-        assert_eq!(sql(json!({"completed": {"$isFalsy": true}})), "(\"todos\".\"completed\" IS NULL OR \"todos\".\"completed\" = 0)");
+        assert_eq!(
+            sql(json!({"completed": {"$isFalsy": true}})),
+            "(\"todos\".\"completed\" IS NULL OR \"todos\".\"completed\" = 0)"
+        );
         assert_eq!(sql(json!({"title.$ne": "x"})), "(\"todos\".\"title\" != ? OR \"todos\".\"title\" IS NULL)");
         assert_eq!(sql(json!({"title": {"$includes": "dog"}})), "\"todos\".\"title\" LIKE ?");
         assert_eq!(
             sql(json!({"$and": [{"completed": true}, {"title": "a"}]})),
             "(\"todos\".\"completed\" = ?) AND (\"todos\".\"title\" = ?)"
         );
-        assert!(sql(json!({"createdBy.nickname": "Super Admin"})).contains("IN (SELECT \"users\".\"id\" FROM \"users\""));
+        assert!(
+            sql(json!({"createdBy.nickname": "Super Admin"})).contains("IN (SELECT \"users\".\"id\" FROM \"users\"")
+        );
     }
 
     #[test]
     fn unknown_operator_is_sequelizes_invalid_value() {
-        let err = compile(&json!({"title": {"$includesAny": ["milk", "dog"]}}), &todos(), &NoCatalog).expect_err("an unknown operator");
+        let err = compile(&json!({"title": {"$includesAny": ["milk", "dog"]}}), &todos(), &NoCatalog)
+            .expect_err("an unknown operator");
         assert_eq!(err.to_string(), "Invalid value { '$includesAny': [ 'milk', 'dog' ] }");
     }
 }

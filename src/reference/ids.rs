@@ -23,10 +23,8 @@ impl Snowflakes {
 
     /// The next id: at least the current time's id, and always above the previous one.
     pub(crate) fn next(&self) -> i64 {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(SNOWFLAKE_EPOCH_MS);
+        let now_ms =
+            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(SNOWFLAKE_EPOCH_MS);
         let floor = (now_ms.saturating_sub(SNOWFLAKE_EPOCH_MS) & 0x1FF_FFFF_FFFF) << 12;
         let mut prev = self.last.load(Ordering::Relaxed);
         loop {

@@ -23,8 +23,7 @@ fn render(value: &Value, indent: usize, depth: usize) -> String {
             if depth > 2 {
                 return "[Array]".to_owned();
             }
-            let parts: Vec<String> =
-                items.iter().map(|v| render(v, indent + 2, depth + 1)).collect();
+            let parts: Vec<String> = items.iter().map(|v| render(v, indent + 2, depth + 1)).collect();
             group('[', ']', &parts, indent)
         }
         Value::Object(map) => {
@@ -34,10 +33,8 @@ fn render(value: &Value, indent: usize, depth: usize) -> String {
             if depth > 2 {
                 return "[Object]".to_owned();
             }
-            let parts: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{}: {}", key(k), render(v, indent + 2, depth + 1)))
-                .collect();
+            let parts: Vec<String> =
+                map.iter().map(|(k, v)| format!("{}: {}", key(k), render(v, indent + 2, depth + 1))).collect();
             group('{', '}', &parts, indent)
         }
     }

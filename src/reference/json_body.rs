@@ -89,10 +89,7 @@ impl Scanner<'_> {
         if pos < CONTEXT {
             format!("Unexpected token '{c}', \"{}\"... is not valid JSON", slice(0, pos + CONTEXT))
         } else if pos < len - CONTEXT {
-            format!(
-                "Unexpected token '{c}', ...\"{}\"... is not valid JSON",
-                slice(pos - CONTEXT, pos + CONTEXT)
-            )
+            format!("Unexpected token '{c}', ...\"{}\"... is not valid JSON", slice(pos - CONTEXT, pos + CONTEXT))
         } else {
             format!("Unexpected token '{c}', ...\"{}\" is not valid JSON", slice(pos - CONTEXT, len))
         }
@@ -209,10 +206,7 @@ impl Scanner<'_> {
                             }
                         }
                         None => {
-                            return Err(format!(
-                                "Unterminated string in JSON at position {}",
-                                self.chars.len()
-                            ));
+                            return Err(format!("Unterminated string in JSON at position {}", self.chars.len()));
                         }
                         Some(_) => return Err(self.at("Bad escaped character")),
                     }

@@ -65,7 +65,10 @@ mod tests {
     #[test]
     fn only_auth_messages_are_translated() {
         // Probes 515 and 518.
-        assert_eq!(Locale::Chinese.translate("Unauthenticated. Please sign in to continue."), Some("未认证。请登录以继续。"));
+        assert_eq!(
+            Locale::Chinese.translate("Unauthenticated. Please sign in to continue."),
+            Some("未认证。请登录以继续。")
+        );
         assert_eq!(Locale::Chinese.translate("No permissions"), None);
         assert_eq!(Locale::English.translate("Unauthenticated. Please sign in to continue."), None);
     }

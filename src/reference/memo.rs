@@ -55,7 +55,14 @@ impl Memo {
     }
 
     /// Remembers an ACL decision.
-    pub(crate) fn remember_decision(&self, role: &str, resource: &str, action: &str, generation: u64, grant: &Option<Grant>) {
+    pub(crate) fn remember_decision(
+        &self,
+        role: &str,
+        resource: &str,
+        action: &str,
+        generation: u64,
+        grant: &Option<Grant>,
+    ) {
         if let Ok(mut memo) = self.acl.lock() {
             if memo.len() >= CAPACITY {
                 memo.clear();

@@ -17,8 +17,8 @@ mod header_limit;
 mod ids;
 mod inspect;
 mod json_body;
-mod memo;
 mod locale;
+mod memo;
 mod paging;
 mod qs;
 mod reply;
@@ -69,11 +69,7 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self {
-            app_key: "reference-server-app-key".to_owned(),
-            root: RootAccount::default(),
-            database: None,
-        }
+        Self { app_key: "reference-server-app-key".to_owned(), root: RootAccount::default(), database: None }
     }
 }
 
@@ -102,8 +98,8 @@ struct Inner {
 impl AppState {
     /// Opens the database and prepares the signer.
     pub fn new(config: ServerConfig) -> Result<Self, StartError> {
-        let store = Store::open(config.database.as_deref(), &config.root)
-            .map_err(|e| StartError::Database(e.to_string()))?;
+        let store =
+            Store::open(config.database.as_deref(), &config.root).map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
         Ok(Self(Arc::new(Inner { store, signer, memo: memo::Memo::default() })))
     }
@@ -190,7 +186,8 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
     let query = parts.uri.query().map(str::to_owned);
     let method = parts.method.clone();
     let headers = parts.headers;
-    let query_locale = query.as_deref().map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
+    let query_locale =
+        query.as_deref().map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
     let locale = Locale::of_request(&headers, query_locale.as_deref());
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
@@ -274,7 +271,8 @@ fn authenticate(state: &AppState, token: Option<String>, x_role: Option<&str>) -
     if let Some(caller) = token.as_deref().and_then(|t| state.memo().caller(t, x_role, generation)) {
         return Ok(caller);
     }
-    let caller = state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?;
+    let caller =
+        state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?;
     state.memo().remember_caller(x_role, generation, &caller);
     Ok(caller)
 }

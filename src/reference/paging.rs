@@ -79,7 +79,8 @@ pub(crate) fn parse_int(text: &str) -> Option<f64> {
     if digits.is_empty() {
         return None;
     }
-    let value = digits.chars().filter_map(|c| c.to_digit(radix)).fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d));
+    let value =
+        digits.chars().filter_map(|c| c.to_digit(radix)).fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d));
     Some(sign * value)
 }
 
@@ -130,17 +131,31 @@ mod tests {
     #[test]
     fn sql_uses_parse_int_and_meta_uses_number() {
         // Checked against NocoBase 2.2.15: pageSize=2.7 lists two rows, page=1e3 the first page.
-        assert_eq!(page("pageSize=2.7").ok(), Some((2, 0, json!({"count": 3, "page": 1, "pageSize": 2.7, "totalPage": 2}))));
-        assert_eq!(page("page=1e3").ok(), Some((20, 0, json!({"count": 3, "page": 1000, "pageSize": 20, "totalPage": 1}))));
-        assert_eq!(page("pageSize=0").ok(), Some((0, 0, json!({"count": 3, "page": 1, "pageSize": 0, "totalPage": null}))));
-        assert_eq!(page("pageSize=-1").ok(), Some((-1, 0, json!({"count": 3, "page": 1, "pageSize": -1, "totalPage": -3}))));
+        assert_eq!(
+            page("pageSize=2.7").ok(),
+            Some((2, 0, json!({"count": 3, "page": 1, "pageSize": 2.7, "totalPage": 2})))
+        );
+        assert_eq!(
+            page("page=1e3").ok(),
+            Some((20, 0, json!({"count": 3, "page": 1000, "pageSize": 20, "totalPage": 1})))
+        );
+        assert_eq!(
+            page("pageSize=0").ok(),
+            Some((0, 0, json!({"count": 3, "page": 1, "pageSize": 0, "totalPage": null})))
+        );
+        assert_eq!(
+            page("pageSize=-1").ok(),
+            Some((-1, 0, json!({"count": 3, "page": 1, "pageSize": -1, "totalPage": -3})))
+        );
     }
 
     #[test]
     fn nan_and_huge_values_fail_like_sqlite() {
         assert!(matches!(page("pageSize=abc"), Err(ApiError::Client { status, .. }) if status.as_u16() == 400));
         assert!(matches!(page("page=abc"), Err(ApiError::Client { status, .. }) if status.as_u16() == 400));
-        assert!(matches!(page("pageSize=99999999999999999999"), Err(ApiError::Client { status, .. }) if status.as_u16() == 500));
+        assert!(
+            matches!(page("pageSize=99999999999999999999"), Err(ApiError::Client { status, .. }) if status.as_u16() == 500)
+        );
     }
 
     #[test]

@@ -139,9 +139,7 @@ fn insert_into(node: &mut Node, path: &[Segment], leaf: Node) {
             let next = fields.len().to_string();
             insert_into_object(fields, next, rest, leaf)
         }
-        (Node::Object(fields), Segment::Index(i)) => {
-            insert_into_object(fields, i.to_string(), rest, leaf)
-        }
+        (Node::Object(fields), Segment::Index(i)) => insert_into_object(fields, i.to_string(), rest, leaf),
         (Node::Array(items), Segment::Push) => {
             let next = items.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
             if rest.is_empty() {
@@ -152,21 +150,19 @@ fn insert_into(node: &mut Node, path: &[Segment], leaf: Node) {
                 items.push((next, child));
             }
         }
-        (Node::Array(items), Segment::Index(i)) => {
-            match items.iter().position(|(j, _)| j == i) {
-                Some(p) if rest.is_empty() => {
-                    let existing = std::mem::replace(&mut items[p].1, Node::Leaf(Value::Null));
-                    items[p].1 = combine(existing, leaf);
-                }
-                Some(p) => insert_into(&mut items[p].1, rest, leaf),
-                None if rest.is_empty() => items.push((*i, leaf)),
-                None => {
-                    let mut child = empty_for(&rest[0]);
-                    insert_into(&mut child, rest, leaf);
-                    items.push((*i, child));
-                }
+        (Node::Array(items), Segment::Index(i)) => match items.iter().position(|(j, _)| j == i) {
+            Some(p) if rest.is_empty() => {
+                let existing = std::mem::replace(&mut items[p].1, Node::Leaf(Value::Null));
+                items[p].1 = combine(existing, leaf);
             }
-        }
+            Some(p) => insert_into(&mut items[p].1, rest, leaf),
+            None if rest.is_empty() => items.push((*i, leaf)),
+            None => {
+                let mut child = empty_for(&rest[0]);
+                insert_into(&mut child, rest, leaf);
+                items.push((*i, child));
+            }
+        },
         (Node::Array(_), Segment::Key(_)) | (Node::Leaf(_), _) => {
             unreachable!("arrays and leaves were converted above")
         }
@@ -192,9 +188,7 @@ fn finish(node: Node) -> Value {
             items.sort_by_key(|(i, _)| *i);
             Value::Array(items.into_iter().map(|(_, n)| finish(n)).collect())
         }
-        Node::Object(fields) => {
-            Value::Object(fields.into_iter().map(|(k, n)| (k, finish(n))).collect())
-        }
+        Node::Object(fields) => Value::Object(fields.into_iter().map(|(k, n)| (k, finish(n))).collect()),
     }
 }
 

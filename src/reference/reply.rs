@@ -41,9 +41,7 @@ impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         match self {
             Reply::Data(value) => json_response(StatusCode::OK, &json!({ "data": value })),
-            Reply::Page { rows, meta } => {
-                json_response(StatusCode::OK, &json!({ "data": rows, "meta": meta }))
-            }
+            Reply::Page { rows, meta } => json_response(StatusCode::OK, &json!({ "data": rows, "meta": meta })),
             Reply::WithMeta(data, meta) => json_response(StatusCode::OK, &json!({ "data": data, "meta": meta })),
             Reply::Bare(value) => json_response(StatusCode::OK, &value),
             Reply::Text(text) => Response::new(Body::from(text)),
@@ -63,9 +61,6 @@ impl IntoResponse for Reply {
 pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -109,7 +109,12 @@ fn where_sql(c: &Condition) -> String {
 }
 
 /// Counts the selected rows.
-pub(crate) fn count(conn: &Connection, catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<i64> {
+pub(crate) fn count(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+) -> ApiResult<i64> {
     let c = condition(catalog, collection, selection)?;
     let sql = format!("SELECT COUNT(*) FROM {}{}", quote(&collection.name), where_sql(&c));
     let mut stmt = run_sql(conn.prepare_cached(&sql))?;
@@ -179,8 +184,19 @@ fn run_sql<T>(result: rusqlite::Result<T>) -> ApiResult<T> {
 }
 
 /// Finds one row by primary key.
-pub(crate) fn get(conn: &Connection, catalog: &CatalogView, collection: &Collection, key: &Value) -> ApiResult<Option<Row>> {
-    let rows = find(conn, catalog, collection, &Selection::by_key(key.clone()), &Paging { limit: Some(1), ..Paging::default() })?;
+pub(crate) fn get(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    key: &Value,
+) -> ApiResult<Option<Row>> {
+    let rows = find(
+        conn,
+        catalog,
+        collection,
+        &Selection::by_key(key.clone()),
+        &Paging { limit: Some(1), ..Paging::default() },
+    )?;
     Ok(rows.into_iter().next())
 }
 
@@ -260,7 +276,8 @@ pub(crate) fn associated(
     row: &Row,
     projection: &Projection,
 ) -> ApiResult<Value> {
-    let target_of = |name: &str| catalog.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
+    let target_of =
+        |name: &str| catalog.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
     match &association.kind {
         FieldKind::BelongsTo { target, foreign_key, target_key } => {
             let target = target_of(target)?;
@@ -274,7 +291,8 @@ pub(crate) fn associated(
         FieldKind::HasMany { target, foreign_key, source_key } => {
             let target = target_of(target)?;
             let key = row.get(source_key).cloned().unwrap_or(Value::Null);
-            let rows = find(conn, catalog, &target, &Selection::default().and_equals(foreign_key, key), &Paging::default())?;
+            let rows =
+                find(conn, catalog, &target, &Selection::default().and_equals(foreign_key, key), &Paging::default())?;
             Ok(Value::Array(project(conn, catalog, &target, rows, projection)?))
         }
         FieldKind::BelongsToMany { target, through, foreign_key, other_key, source_key, target_key } => {
@@ -309,7 +327,12 @@ pub(crate) struct Actor(pub(crate) Option<i64>);
 /// Creates a row from `values`; returns what the created model instance holds (what NocoBase
 /// echoes): the primary key, the values given for known attributes, defaults, timestamps and the
 /// creator. Unknown keys and association values are ignored here.
-pub(crate) fn insert(tx: &Tx<'_>, collection: &Collection, values: &Map<String, Value>, actor: Actor) -> ApiResult<Row> {
+pub(crate) fn insert(
+    tx: &Tx<'_>,
+    collection: &Collection,
+    values: &Map<String, Value>,
+    actor: Actor,
+) -> ApiResult<Row> {
     let now = clock::now();
     let mut instance = Map::new();
     let mut columns: Vec<String> = Vec::new();
@@ -407,13 +430,15 @@ pub(crate) fn update(
         let key = row.get(&collection.primary_key).cloned().unwrap_or(Value::Null);
         if !changes.is_empty() {
             if collection.updated_at
-                && let Some(f) = collection.attribute("updatedAt") {
-                    changes.push((f, now.clone()));
-                }
+                && let Some(f) = collection.attribute("updatedAt")
+            {
+                changes.push((f, now.clone()));
+            }
             if collection.updated_by
-                && let Some(f) = collection.attribute("updatedById") {
-                    changes.push((f, actor.0.map(Value::from).unwrap_or(Value::Null)));
-                }
+                && let Some(f) = collection.attribute("updatedById")
+            {
+                changes.push((f, actor.0.map(Value::from).unwrap_or(Value::Null)));
+            }
             let sets: Vec<String> = changes.iter().map(|(f, _)| format!("{} = ?", quote(&f.name))).collect();
             let mut params: Vec<Sql> = changes.iter().map(|(f, v)| to_sql(&f.kind, v)).collect();
             params.push(key_param(&FieldKind::Other, &key));
@@ -423,7 +448,9 @@ pub(crate) fn update(
                 sets.join(", "),
                 quote(&collection.primary_key)
             );
-            tx.sql.execute(&sql, rusqlite::params_from_iter(params.iter())).map_err(|e| unique_violation(collection, e))?;
+            tx.sql
+                .execute(&sql, rusqlite::params_from_iter(params.iter()))
+                .map_err(|e| unique_violation(collection, e))?;
         }
         if let Some(fresh) = get(tx.sql, &tx.catalog, collection, &key)? {
             out.push(fresh);

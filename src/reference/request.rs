@@ -31,31 +31,55 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     }
     let verb = method.as_str().to_ascii_lowercase();
     let (resource_segment, index, associated, associated_index, by_method) = match segments.as_slice() {
-        [r] => (*r, None, None, None, match verb.as_str() {
-            "get" => Some("list"),
-            "post" => Some("create"),
-            "delete" => Some("destroy"),
-            _ => None,
-        }),
-        [r, i] => (*r, Some(*i), None, None, match verb.as_str() {
-            "get" => Some("get"),
-            "put" | "patch" => Some("update"),
-            "delete" => Some("destroy"),
-            _ => None,
-        }),
-        [a, ai, r] => (*r, None, Some(*a), Some(*ai), match verb.as_str() {
-            "get" => Some("list"),
-            "post" => Some("create"),
-            "delete" => Some("destroy"),
-            _ => None,
-        }),
-        [a, ai, r, i] => (*r, Some(*i), Some(*a), Some(*ai), match verb.as_str() {
-            "get" => Some("get"),
-            "post" => Some("create"),
-            "put" | "patch" => Some("update"),
-            "delete" => Some("destroy"),
-            _ => None,
-        }),
+        [r] => (
+            *r,
+            None,
+            None,
+            None,
+            match verb.as_str() {
+                "get" => Some("list"),
+                "post" => Some("create"),
+                "delete" => Some("destroy"),
+                _ => None,
+            },
+        ),
+        [r, i] => (
+            *r,
+            Some(*i),
+            None,
+            None,
+            match verb.as_str() {
+                "get" => Some("get"),
+                "put" | "patch" => Some("update"),
+                "delete" => Some("destroy"),
+                _ => None,
+            },
+        ),
+        [a, ai, r] => (
+            *r,
+            None,
+            Some(*a),
+            Some(*ai),
+            match verb.as_str() {
+                "get" => Some("list"),
+                "post" => Some("create"),
+                "delete" => Some("destroy"),
+                _ => None,
+            },
+        ),
+        [a, ai, r, i] => (
+            *r,
+            Some(*i),
+            Some(*a),
+            Some(*ai),
+            match verb.as_str() {
+                "get" => Some("get"),
+                "post" => Some("create"),
+                "put" | "patch" => Some("update"),
+                "delete" => Some("destroy"),
+                _ => None,
+            },
+        ),
         _ => return None,
     };
     let (name, explicit) = match resource_segment.split_once(':') {
@@ -122,19 +146,22 @@ impl Params {
         if let Some(Value::String(text)) = query.get("filterByTk") {
             let trimmed = text.trim();
             if (trimmed.starts_with('{') || trimmed.starts_with('['))
-                && let Ok(parsed) = serde_json::from_str::<Value>(trimmed) {
-                    query.insert("filterByTk".into(), parsed);
-                }
+                && let Ok(parsed) = serde_json::from_str::<Value>(trimmed)
+            {
+                query.insert("filterByTk".into(), parsed);
+            }
         }
         if let Some(Value::Object(indexed)) = query.get("filterByTk")
-            && indexed.keys().all(|k| k.parse::<usize>().is_ok()) {
-                let list = indexed.values().cloned().collect();
-                query.insert("filterByTk".into(), Value::Array(list));
-            }
+            && indexed.keys().all(|k| k.parse::<usize>().is_ok())
+        {
+            let list = indexed.values().cloned().collect();
+            query.insert("filterByTk".into(), Value::Array(list));
+        }
         if let Some(index) = &route.index
-            && !query.contains_key("filterByTk") {
-                query.insert("filterByTk".into(), Value::String(index.clone()));
-            }
+            && !query.contains_key("filterByTk")
+        {
+            query.insert("filterByTk".into(), Value::String(index.clone()));
+        }
         Some(Self { query })
     }
 
@@ -162,11 +189,9 @@ impl Params {
         let value = self.query.get(key)?;
         let items: Vec<String> = match value {
             Value::String(s) => s.split(',').map(str::to_owned).collect(),
-            Value::Array(items) => items
-                .iter()
-                .filter_map(|v| v.as_str())
-                .flat_map(|s| s.split(',').map(str::to_owned))
-                .collect(),
+            Value::Array(items) => {
+                items.iter().filter_map(|v| v.as_str()).flat_map(|s| s.split(',').map(str::to_owned)).collect()
+            }
             _ => return None,
         };
         Some(items.into_iter().filter(|s| !s.is_empty()).collect())
@@ -217,5 +242,4 @@ mod tests {
         assert_eq!(decode_uri("/%zz"), None);
         assert_eq!(r(Method::GET, "/todos%3Alist").map(|r| r.0).as_deref(), Some("todos%3Alist"));
     }
-
 }

@@ -65,9 +65,10 @@ impl FieldKind {
     pub(crate) fn from_options(options: &Map<String, Value>) -> Self {
         let text = |k: &str| options.get(k).and_then(Value::as_str).map(str::to_owned);
         match options.get("type").and_then(Value::as_str).unwrap_or("") {
-            "string" | "text" | "uid" | "uuid" | "nanoid" | "email" | "phone" | "url" | "richText"
-            | "markdown" | "icon" | "color" | "time" | "dateOnly" | "datetimeNoTz" | "radio"
-            | "select" | "input" | "textarea" => FieldKind::String,
+            "string" | "text" | "uid" | "uuid" | "nanoid" | "email" | "phone" | "url" | "richText" | "markdown"
+            | "icon" | "color" | "time" | "dateOnly" | "datetimeNoTz" | "radio" | "select" | "input" | "textarea" => {
+                FieldKind::String
+            }
             "boolean" | "checkbox" => FieldKind::Boolean,
             "integer" | "bigInt" | "sort" | "unixTimestamp" => FieldKind::Integer,
             "float" | "double" | "decimal" | "real" | "number" | "percent" => FieldKind::Float,
@@ -75,6 +76,14 @@ impl FieldKind {
             "date" | "datetime" | "datetimeTz" => FieldKind::Date,
             "json" | "jsonb" | "set" | "array" => FieldKind::Json,
             "password" => FieldKind::Password,
+            "hasMany" => match (text("target"), text("foreignKey")) {
+                (Some(target), Some(foreign_key)) => FieldKind::HasMany {
+                    target,
+                    foreign_key,
+                    source_key: text("sourceKey").unwrap_or_else(|| "id".to_owned()),
+                },
+                _ => FieldKind::Other,
+            },
             "belongsTo" => {
                 let target = text("target").unwrap_or_default();
                 let name = text("name").unwrap_or_default();
@@ -90,10 +99,7 @@ impl FieldKind {
 
     /// True for association fields, which have no column of their own.
     pub(crate) fn is_association(&self) -> bool {
-        matches!(
-            self,
-            FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. }
-        )
+        matches!(self, FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. })
     }
 
     /// The SQLite column type Sequelize declares for this kind.
@@ -105,9 +111,7 @@ impl FieldKind {
             FieldKind::Float => "DOUBLE PRECISION",
             FieldKind::Date => "DATETIME",
             FieldKind::Json | FieldKind::Other => "JSON",
-            FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. } => {
-                "BIGINT"
-            }
+            FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. } => "BIGINT",
         }
     }
 }
@@ -148,7 +152,15 @@ impl Field {
             FieldKind::Other => "json",
         }
         .to_owned();
-        Self { name: name.to_owned(), kind, hidden: false, default: None, nocobase_type, auto_increment: false, title: None }
+        Self {
+            name: name.to_owned(),
+            kind,
+            hidden: false,
+            default: None,
+            nocobase_type,
+            auto_increment: false,
+            title: None,
+        }
     }
 
     fn titled(mut self, title: &str) -> Self {
@@ -215,17 +227,17 @@ impl Collection {
     /// The stored attributes (columns) in order: the fields that are not associations, then the
     /// foreign keys of belongsTo fields that are not declared as fields themselves.
     pub(crate) fn attributes(&self) -> Vec<Field> {
-        let mut out: Vec<Field> =
-            self.fields.iter().filter(|f| !f.kind.is_association()).cloned().collect();
+        let mut out: Vec<Field> = self.fields.iter().filter(|f| !f.kind.is_association()).cloned().collect();
         for field in &self.fields {
             if let FieldKind::BelongsTo { foreign_key, .. } = &field.kind
-                && !out.iter().any(|f| &f.name == foreign_key) {
-                    let mut fk = Field::new(foreign_key, FieldKind::Integer);
-                    if field.name == "createdBy" || field.name == "updatedBy" {
-                        fk.nocobase_type = "context".to_owned();
-                    }
-                    out.push(fk);
+                && !out.iter().any(|f| &f.name == foreign_key)
+            {
+                let mut fk = Field::new(foreign_key, FieldKind::Integer);
+                if field.name == "createdBy" || field.name == "updatedBy" {
+                    fk.nocobase_type = "context".to_owned();
                 }
+                out.push(fk);
+            }
         }
         out
     }
@@ -453,9 +465,7 @@ pub(crate) fn user_collection(name: &str, options: &Map<String, Value>, fields: 
             primary_key = Some(field_name.to_owned());
             key_kind = match kind {
                 FieldKind::SnowflakeId => KeyKind::Snowflake,
-                _ if field.get("autoIncrement").and_then(Value::as_bool) == Some(true) => {
-                    KeyKind::AutoIncrement
-                }
+                _ if field.get("autoIncrement").and_then(Value::as_bool) == Some(true) => KeyKind::AutoIncrement,
                 _ => KeyKind::Given,
             };
         }
@@ -518,7 +528,8 @@ mod tests {
 
     #[test]
     fn ui_general_template_has_snowflake_ids_and_preset_columns() {
-        let options = json!({"autoGenId": false, "createdAt": true, "createdBy": true, "updatedAt": true, "updatedBy": true});
+        let options =
+            json!({"autoGenId": false, "createdAt": true, "createdBy": true, "updatedAt": true, "updatedBy": true});
         let f = fields(json!([
             {"name":"id","type":"snowflakeId","primaryKey":true,"autoIncrement":false},
             {"name":"createdAt","type":"date"},

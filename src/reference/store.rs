@@ -298,8 +298,7 @@ fn load_user_collections(conn: &Connection) -> ApiResult<Vec<StoredCollection>> 
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
     for row in rows {
         let (name, options) = row?;
-        let options: Map<String, Value> =
-            options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+        let options: Map<String, Value> = options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
         let fields = load_fields(conn, &name)?;
         out.push((name, options, fields));
     }
@@ -322,8 +321,7 @@ pub(crate) fn load_fields(conn: &Connection, collection: &str) -> ApiResult<Vec<
     let mut out = Vec::new();
     for row in rows {
         let (name, ty, interface, options) = row?;
-        let mut map: Map<String, Value> =
-            options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+        let mut map: Map<String, Value> = options.and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
         map.insert("name".into(), json!(name));
         map.insert("type".into(), json!(ty));
         map.insert("interface".into(), json!(interface));
@@ -365,7 +363,16 @@ fn seed(tx: &Tx<'_>, root: &RootAccount) -> ApiResult<()> {
             true,
             Some(true),
         ),
-        ("member", "{{t(\"Member\")}}", json!({"actions": ["view:own"]}), json!(["!pm", "!pm.*", "!ui.*"]), false, true, true, None),
+        (
+            "member",
+            "{{t(\"Member\")}}",
+            json!({"actions": ["view:own"]}),
+            json!(["!pm", "!pm.*", "!ui.*"]),
+            false,
+            true,
+            true,
+            None,
+        ),
     ];
     for (name, title, strategy, snippets, hidden, default, menus, allow_configure) in roles {
         let strategy = if strategy.is_null() { None } else { Some(strategy.to_string()) };

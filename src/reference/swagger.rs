@@ -69,7 +69,9 @@ fn merge(into: &mut Value, from: &Value) {
 /// `field.dataType` → OpenAPI type, as `field-type-map.ts` maps Sequelize type names.
 fn type_of(nocobase_type: &str, kind: &FieldKind) -> Value {
     match (nocobase_type, kind) {
-        ("bigInt" | "snowflakeId" | "context", _) | (_, FieldKind::SnowflakeId) => json!({"type": "integer", "format": "int64"}),
+        ("bigInt" | "snowflakeId" | "context", _) | (_, FieldKind::SnowflakeId) => {
+            json!({"type": "integer", "format": "int64"})
+        }
         ("date" | "datetime" | "datetimeTz" | "createdAt" | "updatedAt", _) | (_, FieldKind::Date) => {
             json!({"type": "string", "format": "date-time"})
         }
@@ -80,11 +82,19 @@ fn type_of(nocobase_type: &str, kind: &FieldKind) -> Value {
 fn read_only_fields(collection: &Collection) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(pk) = collection.attribute(&collection.primary_key)
-        && pk.auto_increment {
-            out.push(pk.name.clone());
-        }
+        && pk.auto_increment
+    {
+        out.push(pk.name.clone());
+    }
     const NAMES: &[&str] = &[
-        "createdAt", "updatedAt", "created_at", "updated_at", "sort", "created_by_id", "createdById", "updatedById",
+        "createdAt",
+        "updatedAt",
+        "created_at",
+        "updated_at",
+        "sort",
+        "created_by_id",
+        "createdById",
+        "updatedById",
         "updated_by_id",
     ];
     for field in collection.attributes() {
@@ -103,9 +113,7 @@ fn parameters(collection: &Collection) -> Value {
         .attribute(&collection.primary_key)
         .map(|f| type_of(&f.nocobase_type, &f.kind))
         .unwrap_or(json!({"type": "string"}));
-    let list_or_string = |example: Value| {
-        json!({"oneOf": [{"type": "array", "items": {"type": "string"}, "example": example}, {"type": "string", "example": "id,createdAt"}]})
-    };
+    let list_or_string = |example: Value| json!({"oneOf": [{"type": "array", "items": {"type": "string"}, "example": example}, {"type": "string", "example": "id,createdAt"}]});
     let id_created = json!(["id", "createdAt"]);
     json!({
         "collectionIndex": {"required": true, "name": "collectionIndex", "in": "path", "description": "collection index", "schema": pk},
@@ -168,23 +176,32 @@ fn paths(collection: &Collection) -> Value {
         "parameters": [param("filterByTk"), param("filter"), param("sort"), param("fields"), param("appends"), param("except")],
         "responses": one
     }}));
-    out.insert(format!("/{name}:create"), json!({"post": {
-        "tags": tags, "summary": "Create record",
-        "parameters": [param("whitelist"), param("blacklist")],
-        "requestBody": {"content": {"application/json": {"schema": form_ref}}},
-        "responses": one
-    }}));
-    out.insert(format!("/{name}:update"), json!({"post": {
-        "tags": tags, "summary": "Update record",
-        "parameters": [param("filterByTk"), param("filter"), param("whitelist"), param("blacklist")],
-        "requestBody": {"content": {"application/json": {"schema": form_ref}}},
-        "responses": one
-    }}));
-    out.insert(format!("/{name}:destroy"), json!({"post": {
-        "tags": tags, "summary": "Delete record",
-        "parameters": [param("filterByTk"), param("filter")],
-        "responses": {"200": {"description": "OK"}}
-    }}));
+    out.insert(
+        format!("/{name}:create"),
+        json!({"post": {
+            "tags": tags, "summary": "Create record",
+            "parameters": [param("whitelist"), param("blacklist")],
+            "requestBody": {"content": {"application/json": {"schema": form_ref}}},
+            "responses": one
+        }}),
+    );
+    out.insert(
+        format!("/{name}:update"),
+        json!({"post": {
+            "tags": tags, "summary": "Update record",
+            "parameters": [param("filterByTk"), param("filter"), param("whitelist"), param("blacklist")],
+            "requestBody": {"content": {"application/json": {"schema": form_ref}}},
+            "responses": one
+        }}),
+    );
+    out.insert(
+        format!("/{name}:destroy"),
+        json!({"post": {
+            "tags": tags, "summary": "Delete record",
+            "parameters": [param("filterByTk"), param("filter")],
+            "responses": {"200": {"description": "OK"}}
+        }}),
+    );
     Value::Object(out)
 }
 
@@ -204,10 +221,8 @@ pub(crate) fn collection_document(collection: &Collection, title: &str) -> Value
 
 fn collection_title(ctx: &Ctx<'_>, name: &str) -> ApiResult<String> {
     ctx.state.store().read(|conn, _| {
-        let title: Option<String> = conn
-            .query_row("SELECT title FROM collections WHERE name = ?", [name], |r| r.get(0))
-            .ok()
-            .flatten();
+        let title: Option<String> =
+            conn.query_row("SELECT title FROM collections WHERE name = ?", [name], |r| r.get(0)).ok().flatten();
         Ok(title.unwrap_or_else(|| name.to_owned()))
     })
 }
@@ -241,9 +256,9 @@ pub(crate) fn swagger_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         }
         other => match other.strip_prefix("collections/") {
             Some(name) => {
-                let collection = catalog.get(name).ok_or_else(|| {
-                    ApiError::server("Cannot read properties of undefined (reading 'name')")
-                })?;
+                let collection = catalog
+                    .get(name)
+                    .ok_or_else(|| ApiError::server("Cannot read properties of undefined (reading 'name')"))?;
                 let title = collection_title(ctx, name)?;
                 doc = collection_document(collection, &title);
             }
@@ -268,8 +283,11 @@ pub(crate) fn swagger_get_urls(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let catalog = ctx.state.store().catalog();
     for collection in catalog.user_defined() {
         let title = collection_title(ctx, &collection.name)?;
-        let encoded = percent_encoding::utf8_percent_encode(&format!("collections/{}", collection.name), COMPONENT).to_string();
-        urls.push(json!({"name": format!("Collection API - {title}"), "url": format!("/api/swagger:get?ns={encoded}")}));
+        let encoded =
+            percent_encoding::utf8_percent_encode(&format!("collections/{}", collection.name), COMPONENT).to_string();
+        urls.push(
+            json!({"name": format!("Collection API - {title}"), "url": format!("/api/swagger:get?ns={encoded}")}),
+        );
     }
     Ok(Reply::Data(Value::Array(urls)))
 }

@@ -92,7 +92,9 @@ impl BadLifetime {
     /// The error message jsonwebtoken throws (NocoBase answers it with a 500; probes 438, 439).
     pub(crate) fn message(self) -> &'static str {
         match self {
-            BadLifetime::NotATimespan => "\"expiresIn\" should be a number of seconds or string representing a timespan",
+            BadLifetime::NotATimespan => {
+                "\"expiresIn\" should be a number of seconds or string representing a timespan"
+            }
             BadLifetime::Unreadable => {
                 "\"expiresIn\" should be a number of seconds or string representing a timespan eg: \"1d\", \"20h\", 60"
             }

@@ -16,11 +16,9 @@ pub(crate) fn js_string(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => js_number(n),
         Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|v| if v.is_null() { String::new() } else { js_string(v) })
-            .collect::<Vec<_>>()
-            .join(","),
+        Value::Array(items) => {
+            items.iter().map(|v| if v.is_null() { String::new() } else { js_string(v) }).collect::<Vec<_>>().join(",")
+        }
         Value::Object(_) => "[object Object]".to_owned(),
     }
 }
@@ -58,9 +56,9 @@ pub(crate) fn assigned(kind: &FieldKind, value: &Value) -> Value {
 fn to_date(value: &Value) -> Option<time::OffsetDateTime> {
     match value {
         Value::String(s) => clock::parse(s),
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()),
+        Value::Number(n) => {
+            n.as_i64().and_then(|ms| time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok())
+        }
         _ => None,
     }
 }
@@ -68,9 +66,10 @@ fn to_date(value: &Value) -> Option<time::OffsetDateTime> {
 /// The SQLite value stored for `value` in a column of this kind.
 pub(crate) fn to_sql(kind: &FieldKind, value: &Value) -> Sql {
     if *kind == FieldKind::Boolean
-        && let Value::Bool(b) = sanitize_boolean(value) {
-            return Sql::Integer(i64::from(b));
-        }
+        && let Value::Bool(b) = sanitize_boolean(value)
+    {
+        return Sql::Integer(i64::from(b));
+    }
     match (kind, value) {
         (_, Value::Null) => Sql::Null,
         (FieldKind::Json | FieldKind::Other, v) => Sql::Text(v.to_string()),
@@ -118,9 +117,7 @@ pub(crate) fn raw_from_sql(value: ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::from(i),
         ValueRef::Real(f) => Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
-        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
-            Value::String(String::from_utf8_lossy(bytes).into_owned())
-        }
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => Value::String(String::from_utf8_lossy(bytes).into_owned()),
     }
 }
 

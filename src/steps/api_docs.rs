@@ -55,7 +55,12 @@ async fn includes_collection(world: &mut TutorialWorld, collection: String) -> R
     let result = (|| {
         let url = format!("/api/swagger:get?ns=collections%2F{}", world.tagged(&collection));
         if !entries(world)?.iter().any(|e| e["url"] == url.as_str()) {
-            return Err(HarnessError::mismatch(Mismatch::new("swagger:getUrls", format!("an entry for {url}"), "none", world.last.as_ref())));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "swagger:getUrls",
+                format!("an entry for {url}"),
+                "none",
+                world.last.as_ref(),
+            )));
         }
         Ok(())
     })();
@@ -96,7 +101,10 @@ async fn is_openapi(world: &mut TutorialWorld) -> Result<()> {
     let result = (|| {
         let doc = document(world)?;
         let scheme = doc.pointer("/components/securitySchemes/api-key").cloned();
-        if doc["openapi"] != "3.0.3" || scheme != Some(json!({"type": "http", "scheme": "bearer"})) || doc["security"] != json!([{"api-key": []}]) {
+        if doc["openapi"] != "3.0.3"
+            || scheme != Some(json!({"type": "http", "scheme": "bearer"}))
+            || doc["security"] != json!([{"api-key": []}])
+        {
             return Err(HarnessError::mismatch(Mismatch::new(
                 "the document",
                 "openapi 3.0.3, security [api-key], api-key = http bearer",
@@ -133,7 +141,9 @@ fn outline(doc: &Value) -> Value {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(status, r)| (status.clone(), r.pointer("/content/application~1json/schema").cloned().unwrap_or(Value::Null)))
+                .map(|(status, r)| {
+                    (status.clone(), r.pointer("/content/application~1json/schema").cloned().unwrap_or(Value::Null))
+                })
                 .collect();
             methods.insert(
                 method.clone(),

@@ -33,7 +33,13 @@ fn key_body(world: &TutorialWorld, name: &str, role: &str, expires_in: &str) -> 
 }
 
 /// Sends `apiKeys:create`; on success keeps the key and looks up its row id.
-async fn create_key(world: &mut TutorialWorld, caller: &Caller, name: &str, body: Value, headers: &[(&str, String)]) -> Result<Exchange> {
+async fn create_key(
+    world: &mut TutorialWorld,
+    caller: &Caller,
+    name: &str,
+    body: Value,
+    headers: &[(&str, String)],
+) -> Result<Exchange> {
     let owner = owner_of(caller)?;
     let credential = world.credential(caller)?;
     let mut request = ApiRequest::new(reqwest::Method::POST, "apiKeys:create", &credential).json(body);
@@ -59,7 +65,13 @@ async fn key_id(world: &TutorialWorld, owner: &Credential, name: &str) -> Result
     Ok(exchange.pointer("/data/0/id").and_then(Value::as_i64))
 }
 
-async fn create_and_remember(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: &str) -> Result<()> {
+async fn create_and_remember(
+    world: &mut TutorialWorld,
+    caller: Caller,
+    name: String,
+    role: String,
+    expires_in: &str,
+) -> Result<()> {
     let body = key_body(world, &name, &role, expires_in)?;
     let exchange = create_key(world, &caller, &name, body, &[]).await?;
     world.observe(exchange).await?;
@@ -73,12 +85,24 @@ async fn create_never(world: &mut TutorialWorld, caller: Caller, name: String, r
 }
 
 #[when(expr = "{caller} creates an API key {string} for the role {string} that expires in {string}")]
-async fn create_expiring(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: String) -> Result<()> {
+async fn create_expiring(
+    world: &mut TutorialWorld,
+    caller: Caller,
+    name: String,
+    role: String,
+    expires_in: String,
+) -> Result<()> {
     let result = create_and_remember(world, caller, name, role, &expires_in).await;
     world.tally(result)
 }
 
-async fn has_key(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: &str) -> Result<()> {
+async fn has_key(
+    world: &mut TutorialWorld,
+    caller: Caller,
+    name: String,
+    role: String,
+    expires_in: &str,
+) -> Result<()> {
     let body = key_body(world, &name, &role, expires_in)?;
     let exchange = create_key(world, &caller, &name, body, &[]).await?;
     expect_status(&exchange, 200, "apiKeys:create")
@@ -91,7 +115,13 @@ async fn has_key_never(world: &mut TutorialWorld, caller: Caller, name: String, 
 }
 
 #[given(expr = "{caller} has an API key {string} for the role {string} that expires in {string}")]
-async fn has_key_expiring(world: &mut TutorialWorld, caller: Caller, name: String, role: String, expires_in: String) -> Result<()> {
+async fn has_key_expiring(
+    world: &mut TutorialWorld,
+    caller: Caller,
+    name: String,
+    role: String,
+    expires_in: String,
+) -> Result<()> {
     let result = has_key(world, caller, name, role, &expires_in).await;
     world.tally(result)
 }
@@ -108,8 +138,16 @@ async fn create_without_role(world: &mut TutorialWorld, name: String) -> Result<
     world.tally(result)
 }
 
-#[when(expr = "the administrator, acting as the role {string}, creates an API key {string} for the role {string} that expires in {string}")]
-async fn create_acting_as(world: &mut TutorialWorld, acting: String, name: String, role: String, expires_in: String) -> Result<()> {
+#[when(
+    expr = "the administrator, acting as the role {string}, creates an API key {string} for the role {string} that expires in {string}"
+)]
+async fn create_acting_as(
+    world: &mut TutorialWorld,
+    acting: String,
+    name: String,
+    role: String,
+    expires_in: String,
+) -> Result<()> {
     let result = async {
         let body = key_body(world, &name, &role, &expires_in)?;
         let header = [("X-Role", world.tagged(&acting))];
@@ -123,7 +161,12 @@ async fn create_acting_as(world: &mut TutorialWorld, acting: String, name: Strin
 
 /// An API key of the administrator, kept in the world under `name` (with its row id): the plain
 /// `apiKeys:create` body of NocoBase's docs. Issued once per name and scenario.
-pub(crate) async fn issue_for_admin(world: &mut TutorialWorld, name: &str, role: &str, expires_in: &str) -> Result<Secret> {
+pub(crate) async fn issue_for_admin(
+    world: &mut TutorialWorld,
+    name: &str,
+    role: &str,
+    expires_in: &str,
+) -> Result<Secret> {
     if let Some(key) = world.keys.get(name) {
         return Ok(key.token.clone());
     }
@@ -161,7 +204,12 @@ async fn only_a_token(world: &mut TutorialWorld) -> Result<()> {
         let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
         let keys: Vec<&String> = data.keys().collect();
         if keys != ["token"] {
-            return Err(HarnessError::mismatch(Mismatch::new("data's fields", "token only", format!("{keys:?}"), Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "data's fields",
+                "token only",
+                format!("{keys:?}"),
+                Some(exchange),
+            )));
         }
         Ok(())
     })();
@@ -184,7 +232,12 @@ async fn no_token_listed(world: &mut TutorialWorld) -> Result<()> {
         let exchange = world.last()?;
         let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
         if rows.is_empty() || rows.iter().any(|r| r.get("token").is_some()) {
-            return Err(HarnessError::mismatch(Mismatch::new("the key list", "keys without a token", format!("{} rows, token shown or no rows", rows.len()), Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "the key list",
+                "keys without a token",
+                format!("{} rows, token shown or no rows", rows.len()),
+                Some(exchange),
+            )));
         }
         Ok(())
     })();
@@ -197,7 +250,12 @@ async fn no_such_key(world: &mut TutorialWorld, name: String) -> Result<()> {
         let admin = world.admin()?;
         let id = key_id(world, &admin, &name).await?;
         if let Some(id) = id {
-            return Err(HarnessError::mismatch(Mismatch::new(format!("API key {name}"), "none", format!("row {id}"), world.last.as_ref())));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                format!("API key {name}"),
+                "none",
+                format!("row {id}"),
+                world.last.as_ref(),
+            )));
         }
         Ok(())
     }

@@ -27,17 +27,18 @@ fn keep_page(world: &TutorialWorld, page: RenderedPage) {
 }
 
 fn page(world: &TutorialWorld) -> Result<RenderedPage> {
-    PAGES
-        .lock()
-        .ok()
-        .and_then(|pages| pages.get(&world.tag).cloned())
-        .ok_or_else(|| HarnessError::Scenario("the To-Dos page was not opened (add \"When the To-Dos page is opened with the API key\")".into()))
+    PAGES.lock().ok().and_then(|pages| pages.get(&world.tag).cloned()).ok_or_else(|| {
+        HarnessError::Scenario(
+            "the To-Dos page was not opened (add \"When the To-Dos page is opened with the API key\")".into(),
+        )
+    })
 }
 
 /// Serves the page with the caller's key, opens it in Chromium, waits until it shows the to-dos
 /// or an error, and stops both; the screenshot is saved next to the report, if any.
 async fn open_page(world: &TutorialWorld, caller: &Caller) -> Result<RenderedPage> {
-    let installation = Installation::for_run(&world.suite.config).map_err(|u| HarnessError::Environment(u.to_string()))?;
+    let installation =
+        Installation::for_run(&world.suite.config).map_err(|u| HarnessError::Environment(u.to_string()))?;
     let Credential::Bearer(key) = world.credential(caller)? else {
         return Err(HarnessError::Scenario("the page sends `Authorization: Bearer <key>`: open it with a key".into()));
     };
@@ -90,7 +91,12 @@ fn shown_json(page: &RenderedPage) -> Result<Value> {
         )));
     }
     serde_json::from_str(&page.result).map_err(|e| {
-        HarnessError::mismatch(Mismatch::new("the To-Dos page's <pre>", "JSON", format!("{e}: {}", excerpt(&page.result)), None))
+        HarnessError::mismatch(Mismatch::new(
+            "the To-Dos page's <pre>",
+            "JSON",
+            format!("{e}: {}", excerpt(&page.result)),
+            None,
+        ))
     })
 }
 
@@ -117,8 +123,13 @@ async fn page_opened(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
 #[given(expr = "the API key {string} has been deleted")]
 async fn key_deleted(world: &mut TutorialWorld, name: String) -> Result<()> {
     let result = async {
-        let key = world.keys.get(&name).ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))?;
-        let id = key.id.ok_or_else(|| HarnessError::Scenario(format!("the API key \"{name}\" has no id in apiKeys:list")))?;
+        let key = world
+            .keys
+            .get(&name)
+            .ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))?;
+        let id = key
+            .id
+            .ok_or_else(|| HarnessError::Scenario(format!("the API key \"{name}\" has no id in apiKeys:list")))?;
         let owner = match key.owner.clone() {
             None => world.admin()?,
             Some(user) => world.user_session(&user)?,
@@ -162,7 +173,12 @@ async fn page_shows_todos(world: &mut TutorialWorld, titles: String) -> Result<(
             .unwrap_or_default();
         let want: Vec<&str> = titles.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
         if got != want {
-            return Err(HarnessError::mismatch(Mismatch::new("the to-dos on the page", want.join(", "), got.join(", "), None)));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "the to-dos on the page",
+                want.join(", "),
+                got.join(", "),
+                None,
+            )));
         }
         Ok(())
     })();
@@ -180,7 +196,12 @@ async fn page_shows_the_api_answer(world: &mut TutorialWorld, caller: Caller) ->
         let direct = exchange.body.json().map(|body| world.normalizer.value(body)).unwrap_or(Value::Null);
         let shown = world.normalizer.value(&shown);
         if shown != direct {
-            return Err(HarnessError::mismatch(Mismatch::json("the page's JSON (expected: the API's own answer)", &direct, &shown, Some(&exchange))));
+            return Err(HarnessError::mismatch(Mismatch::json(
+                "the page's JSON (expected: the API's own answer)",
+                &direct,
+                &shown,
+                Some(&exchange),
+            )));
         }
         world.remember(exchange);
         Ok(())
@@ -194,7 +215,11 @@ async fn page_shows_error(world: &mut TutorialWorld, message: String) -> Result<
     let result = (|| {
         let page = page(world)?;
         if page.error != message || !page.result.is_empty() {
-            let actual = if page.error.is_empty() { format!("no error line; the <pre> shows {}", excerpt(&page.result)) } else { page.error };
+            let actual = if page.error.is_empty() {
+                format!("no error line; the <pre> shows {}", excerpt(&page.result))
+            } else {
+                page.error
+            };
             return Err(HarnessError::mismatch(Mismatch::new("the page's error line", message, actual, None)));
         }
         Ok(())
@@ -245,7 +270,10 @@ mod tests {
 
     #[test]
     fn an_error_line_is_not_taken_for_the_to_dos() {
-        let page = RenderedPage { error: "401 Your session has expired. Please sign in again.".into(), ..RenderedPage::default() };
+        let page = RenderedPage {
+            error: "401 Your session has expired. Please sign in again.".into(),
+            ..RenderedPage::default()
+        };
         let error = shown_json(&page).expect_err("no JSON on an error page").to_string();
         assert!(error.contains("the error line \"401 Your session has expired. Please sign in again.\""), "{error}");
     }

@@ -158,7 +158,11 @@ async fn a_page(world: &mut TutorialWorld) -> Result<()> {
         let exchange = world.last()?;
         require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
         for field in ["count", "page", "pageSize", "totalPage"] {
-            require(exchange.pointer(&format!("/meta/{field}")).filter(|v| v.is_number()), &format!("meta.{field}"), exchange)?;
+            require(
+                exchange.pointer(&format!("/meta/{field}")).filter(|v| v.is_number()),
+                &format!("meta.{field}"),
+                exchange,
+            )?;
         }
         Ok(())
     })();
@@ -174,7 +178,12 @@ async fn created_by_owner(world: &mut TutorialWorld) -> Result<()> {
         let owner = jwt::decode_claims(token.expose()).and_then(|c| c.get("userId").cloned()).unwrap_or(Value::Null);
         let creator = exchange.pointer("/data/createdById").cloned().unwrap_or(Value::Null);
         if creator != owner {
-            return Err(HarnessError::mismatch(Mismatch::new("createdById", "the key's userId", creator.to_string(), Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "createdById",
+                "the key's userId",
+                creator.to_string(),
+                Some(exchange),
+            )));
         }
         Ok(())
     })();
@@ -185,10 +194,16 @@ async fn created_by_owner(world: &mut TutorialWorld) -> Result<()> {
 async fn data_is(world: &mut TutorialWorld, expected: String) -> Result<()> {
     let result = (|| {
         let exchange = world.last()?;
-        let want: Value = serde_json::from_str(&expected).map_err(|e| HarnessError::Scenario(format!("bad JSON in the step: {e}")))?;
+        let want: Value = serde_json::from_str(&expected)
+            .map_err(|e| HarnessError::Scenario(format!("bad JSON in the step: {e}")))?;
         let got = exchange.pointer("/data").cloned().unwrap_or(Value::Null);
         if got != want {
-            return Err(HarnessError::mismatch(Mismatch::new("data", want.to_string(), got.to_string(), Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "data",
+                want.to_string(),
+                got.to_string(),
+                Some(exchange),
+            )));
         }
         Ok(())
     })();

@@ -64,10 +64,11 @@ async fn plugin_summary_snapshot(world: &mut TutorialWorld, label: String) -> Re
     let result = (|| {
         let exchange = world.last()?;
         let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
-        let summary: Map<String, Value> = ["name", "packageName", "displayName", "description", "enabled", "installed", "builtIn", "removable"]
-            .iter()
-            .filter_map(|k| data.get(*k).map(|v| ((*k).to_owned(), v.clone())))
-            .collect();
+        let summary: Map<String, Value> =
+            ["name", "packageName", "displayName", "description", "enabled", "installed", "builtIn", "removable"]
+                .iter()
+                .filter_map(|k| data.get(*k).map(|v| ((*k).to_owned(), v.clone())))
+                .collect();
         let value = serde_json::json!({ "request": world.normalizer.request_line(&exchange.request_line()), "summary": summary });
         super::responses::check_snapshot(world, &label, &value)
     })();

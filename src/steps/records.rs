@@ -11,10 +11,8 @@ use crate::report::Mismatch;
 use crate::world::TutorialWorld;
 
 fn docstring_json(step: &Step) -> Result<Value> {
-    let text = step
-        .docstring
-        .as_deref()
-        .ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
+    let text =
+        step.docstring.as_deref().ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
     serde_json::from_str(text).map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))
 }
 
@@ -103,13 +101,16 @@ async fn todos_listed(world: &mut TutorialWorld, titles: String) -> Result<()> {
         let exchange = world.last()?;
         expect_status(exchange, 200, "the list")?;
         let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
-        let got: Vec<String> = rows
-            .iter()
-            .map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)").to_owned())
-            .collect();
+        let got: Vec<String> =
+            rows.iter().map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)").to_owned()).collect();
         let want: Vec<String> = titles.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
         if got != want {
-            return Err(HarnessError::mismatch(Mismatch::new("the to-dos listed", want.join(", "), got.join(", "), Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "the to-dos listed",
+                want.join(", "),
+                got.join(", "),
+                Some(exchange),
+            )));
         }
         Ok(())
     })();

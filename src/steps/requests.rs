@@ -26,7 +26,8 @@ fn parse_request(world: &TutorialWorld, request: &str) -> Result<(Method, String
     let (method, path) = request
         .split_once(' ')
         .ok_or_else(|| HarnessError::Scenario(format!("write the request as \"METHOD path\", not {request:?}")))?;
-    let method = Method::from_bytes(method.as_bytes()).map_err(|_| HarnessError::Scenario(format!("bad method {method:?}")))?;
+    let method =
+        Method::from_bytes(method.as_bytes()).map_err(|_| HarnessError::Scenario(format!("bad method {method:?}")))?;
     let end = path.find([':', '/', '?']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(end);
     let resource = if resource == "todos" { world.tagged("todos") } else { resource.to_owned() };
@@ -112,7 +113,8 @@ async fn extra_role(world: &mut TutorialWorld, role: &str, title: &str) -> Resul
     if world.keys.contains_key(role) {
         return Ok(());
     }
-    let body = json!({"name": world.tagged(role), "title": world.tagged_title(title), "snippets": ["!ui.*", "!pm", "!pm.*"]});
+    let body =
+        json!({"name": world.tagged(role), "title": world.tagged_title(title), "snippets": ["!ui.*", "!pm", "!pm.*"]});
     let exchange = world.client().roles_create(&world.admin()?, body).await?;
     expect_status(&exchange, 200, "roles:create")?;
     world.created_role(world.tagged(role));
@@ -152,8 +154,12 @@ async fn client_calls(world: &mut TutorialWorld, request: String, phrase: String
 #[when(regex = r#"^a client calls "(.+)" with the API key and the body:$"#)]
 async fn client_calls_with_body(world: &mut TutorialWorld, request: String, step: &Step) -> Result<()> {
     let result = async {
-        let text = step.docstring.as_deref().ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
-        let body: Value = serde_json::from_str(text).map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))?;
+        let text = step
+            .docstring
+            .as_deref()
+            .ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
+        let body: Value = serde_json::from_str(text)
+            .map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))?;
         call(world, &request, "the API key", Some(RequestBody::Json(body))).await
     }
     .await;

@@ -57,7 +57,12 @@ async fn role_exists(world: &mut TutorialWorld, role: String, title: String) -> 
 }
 
 /// The role, allowed every action on the collection as the admin UI grants it.
-pub(crate) async fn role_with_all_permissions(world: &mut TutorialWorld, role: &str, title: &str, collection: &str) -> Result<()> {
+pub(crate) async fn role_with_all_permissions(
+    world: &mut TutorialWorld,
+    role: &str,
+    title: &str,
+    collection: &str,
+) -> Result<()> {
     let exchange = create_role(world, role, title).await?;
     expect_status(&exchange, 200, "roles:create")?;
     let exchange = grant_everything(world, role, collection).await?;
@@ -65,7 +70,12 @@ pub(crate) async fn role_with_all_permissions(world: &mut TutorialWorld, role: &
 }
 
 #[given(expr = "the role {string} titled {string} has every permission on {string}")]
-async fn role_with_permissions(world: &mut TutorialWorld, role: String, title: String, collection: String) -> Result<()> {
+async fn role_with_permissions(
+    world: &mut TutorialWorld,
+    role: String,
+    title: String,
+    collection: String,
+) -> Result<()> {
     let result = role_with_all_permissions(world, &role, &title, &collection).await;
     world.tally(result)
 }
@@ -133,7 +143,12 @@ async fn admin_has_role(world: &mut TutorialWorld, role: String) -> Result<()> {
         let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", &exchange)?;
         let real = world.tagged(&role);
         if !roles.iter().any(|r| r.get("name").and_then(Value::as_str) == Some(real.as_str())) {
-            return Err(HarnessError::mismatch(Mismatch::new("the administrator's roles", format!("to include {role}"), "it is missing", Some(&exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "the administrator's roles",
+                format!("to include {role}"),
+                "it is missing",
+                Some(&exchange),
+            )));
         }
         Ok(())
     }
@@ -155,8 +170,14 @@ async fn key_setting(world: &mut TutorialWorld, role: &str, setting: &str) -> Re
     let admin = world.admin()?;
     let client = world.client().clone();
     match setting {
-        "allow" => client.roles_update(&admin, &real, fixtures::body("role-allow-plugin-settings", &Vars::new())?).await,
-        "untick" => client.role_snippets(&admin, &real, true, fixtures::body("role-untick-all-plugin-settings", &Vars::new())?).await,
+        "allow" => {
+            client.roles_update(&admin, &real, fixtures::body("role-allow-plugin-settings", &Vars::new())?).await
+        }
+        "untick" => {
+            client
+                .role_snippets(&admin, &real, true, fixtures::body("role-untick-all-plugin-settings", &Vars::new())?)
+                .await
+        }
         _ => client.role_snippets(&admin, &real, false, fixtures::body("role-tick-api-keys", &Vars::new())?).await,
     }
 }

@@ -6,15 +6,16 @@ use serde_json::Value;
 
 use super::{expect_status, require};
 use crate::error::{HarnessError, Result};
+use crate::jwt;
 use crate::report::Mismatch;
 use crate::secret::Secret;
 use crate::target::readiness;
-use crate::jwt;
 use crate::world::TutorialWorld;
 
 /// Signs the administrator in and keeps the session.
 pub(crate) async fn sign_in_admin(world: &mut TutorialWorld) -> Result<()> {
-    let (token, exchange) = readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
+    let (token, exchange) =
+        readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
     world.admin = Some(token);
     world.observe(exchange).await?;
     Ok(())
@@ -84,7 +85,12 @@ async fn holds_user_and_token(world: &mut TutorialWorld) -> Result<()> {
         let id = require(exchange.pointer("/data/user/id").and_then(Value::as_i64), "data.user.id", exchange)?;
         require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
         if exchange.pointer("/data/user/password").is_some() {
-            return Err(HarnessError::mismatch(Mismatch::new("data.user.password", "never shown", "shown", Some(exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "data.user.password",
+                "never shown",
+                "shown",
+                Some(exchange),
+            )));
         }
         if id != world.suite.admin_id()? {
             return Err(HarnessError::mismatch(Mismatch::new(
@@ -99,7 +105,9 @@ async fn holds_user_and_token(world: &mut TutorialWorld) -> Result<()> {
     world.tally(result)
 }
 
-#[then(expr = "the session token's claims are userId, temp, iat, signInTime, exp and jti, with exp - iat = {int} seconds")]
+#[then(
+    expr = "the session token's claims are userId, temp, iat, signInTime, exp and jti, with exp - iat = {int} seconds"
+)]
 async fn session_claims(world: &mut TutorialWorld, lifetime: i64) -> Result<()> {
     let result = (|| {
         let exchange = world.last()?.clone();
@@ -107,7 +115,12 @@ async fn session_claims(world: &mut TutorialWorld, lifetime: i64) -> Result<()> 
         jwt::expect_claims(token, &["userId", "temp", "iat", "signInTime", "exp", "jti"], lifetime, &exchange)?;
         let payload = jwt::decode_claims(token).unwrap_or_default();
         if payload.get("temp") != Some(&Value::Bool(true)) {
-            return Err(HarnessError::mismatch(Mismatch::new("claim temp", "true", format!("{:?}", payload.get("temp")), Some(&exchange))));
+            return Err(HarnessError::mismatch(Mismatch::new(
+                "claim temp",
+                "true",
+                format!("{:?}", payload.get("temp")),
+                Some(&exchange),
+            )));
         }
         Ok(())
     })();

@@ -43,7 +43,7 @@ pub(super) async fn start(config: &RunConfig) -> Result<RunningTarget> {
             tracing::error!("reference server stopped: {e}");
         }
     });
-    let base_url = Url::parse(&format!("http://127.0.0.1:{port}/api"))
-        .map_err(|e| HarnessError::Environment(e.to_string()))?;
+    let base_url =
+        Url::parse(&format!("http://127.0.0.1:{port}/api")).map_err(|e| HarnessError::Environment(e.to_string()))?;
     Ok(RunningTarget { base_url, kind: "embedded", app_key: Some(app_key), _guard: Box::new(ServerTask(task)) })
 }

@@ -41,8 +41,8 @@ pub async fn start(config: &RunConfig) -> Result<RunningTarget> {
     match &config.target {
         TargetSpec::Embedded => embedded::start(config).await,
         TargetSpec::Live(url) => Ok(RunningTarget::live(url.clone(), config.app_key.clone())),
-        TargetSpec::Container { image } => Err(HarnessError::Environment(format!(
-            "--target container (image {image}) is not available in this build"
-        ))),
+        TargetSpec::Container { image } => {
+            Err(HarnessError::Environment(format!("--target container (image {image}) is not available in this build")))
+        }
     }
 }

@@ -40,11 +40,7 @@ fn starting_code(exchange: &Exchange) -> Option<String> {
     if exchange.status != 503 {
         return None;
     }
-    exchange
-        .pointer("/error/code")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| Some("503".to_owned()))
+    exchange.pointer("/error/code").and_then(Value::as_str).map(str::to_owned).or_else(|| Some("503".to_owned()))
 }
 
 /// Waits for `__health_check` to answer `ok`, within `bound`.
@@ -148,11 +144,17 @@ pub async fn check_key(client: &NocoClient, key: &Secret, collection: &str) -> R
         _ => (excerpt(&exchange), None),
     };
     let hint = match (exchange.status, code.as_deref()) {
-        (401, Some("INVALID_TOKEN")) => "the key does not verify: it was signed with another APP_KEY, mistyped, or has expired".to_owned(),
+        (401, Some("INVALID_TOKEN")) => {
+            "the key does not verify: it was signed with another APP_KEY, mistyped, or has expired".to_owned()
+        }
         (401, Some("BLOCKED_TOKEN")) => "the key was deleted (revoked); create a new one".to_owned(),
-        (401, Some("ROLE_NOT_FOUND_FOR_USER")) => "the key's role was taken from its user; give it back or create a new key".to_owned(),
+        (401, Some("ROLE_NOT_FOUND_FOR_USER")) => {
+            "the key's role was taken from its user; give it back or create a new key".to_owned()
+        }
         (401, _) => "the key was refused; create a new one".to_owned(),
-        (403, _) => format!("the key's role has no View permission on {collection}; allow it (Users & Permissions > Roles) or pass --collection"),
+        (403, _) => format!(
+            "the key's role has no View permission on {collection}; allow it (Users & Permissions > Roles) or pass --collection"
+        ),
         (404, _) => format!("there is no collection {collection}; pass the one the key was granted with --collection"),
         _ => "check that --base-url is NocoBase's API base".to_owned(),
     };

@@ -11,7 +11,10 @@ use super::support::run;
 
 /// A target that is up and is NocoBase 2.2.15, as far as the readiness checks go.
 async fn healthy(server: &MockServer) {
-    Mock::given(path("/api/__health_check")).respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(server).await;
+    Mock::given(path("/api/__health_check"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(server)
+        .await;
     Mock::given(path("/api/app:getInfo"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"version": "2.2.15"}})))
         .mount(server)
@@ -47,7 +50,11 @@ async fn a_base_url_without_api_gets_the_web_app_and_a_suggestion() {
     // NocoBase serves its web app (HTML) outside /api.
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).insert_header("content-type", "text/html; charset=utf-8").set_body_string("<!DOCTYPE html><html><title>Loading...</title></html>"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html; charset=utf-8")
+                .set_body_string("<!DOCTYPE html><html><title>Loading...</title></html>"),
+        )
         .mount(&server)
         .await;
     let out = run(&["run", "--base-url", &server.uri()]).await;
@@ -60,7 +67,10 @@ async fn a_base_url_without_api_gets_the_web_app_and_a_suggestion() {
 async fn a_server_that_stays_starting_is_waited_for_then_reported() {
     let server = MockServer::start().await;
     let starting = json!({"error": {"status": 503, "code": "APP_INITIALIZING", "message": "load plugin [ai], 50/77", "maintaining": true}});
-    Mock::given(path("/api/__health_check")).respond_with(ResponseTemplate::new(503).set_body_json(starting)).mount(&server).await;
+    Mock::given(path("/api/__health_check"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(starting))
+        .mount(&server)
+        .await;
     let base = format!("{}/api", server.uri());
     let started = std::time::Instant::now();
     let out = run(&["run", "--base-url", &base, "--ready-timeout", "2"]).await;
@@ -81,13 +91,20 @@ async fn a_server_that_finishes_starting_is_used_and_refused_credentials_are_nam
         .await;
     healthy(&server).await;
     Mock::given(path("/api/auth:signIn"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{"message": "The username/email or password is incorrect, please re-enter"}]})))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"errors": [{"message": "The username/email or password is incorrect, please re-enter"}]}),
+        ))
         .mount(&server)
         .await;
     let base = format!("{}/api", server.uri());
     let out = run(&["run", "--base-url", &base, "--password", "wrong-password-value"]).await;
     assert_eq!(out.code, 2, "{}", out.all());
-    assert!(out.stderr.contains("signing in as admin@nocobase.com was refused: 401 The username/email or password is incorrect"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("signing in as admin@nocobase.com was refused: 401 The username/email or password is incorrect"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("--account and --password"), "{}", out.stderr);
     assert!(!out.all().contains("wrong-password-value"), "the password must never be printed");
 }
@@ -95,7 +112,10 @@ async fn a_server_that_finishes_starting_is_used_and_refused_credentials_are_nam
 #[tokio::test]
 async fn a_failing_server_that_is_not_json_is_reported() {
     let server = MockServer::start().await;
-    Mock::given(path("/api/__health_check")).respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway")).mount(&server).await;
+    Mock::given(path("/api/__health_check"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .mount(&server)
+        .await;
     let base = format!("{}/api", server.uri());
     let out = run(&["run", "--base-url", &base]).await;
     assert_eq!(out.code, 2, "{}", out.all());

@@ -79,13 +79,11 @@ async fn the_html_report_shows_failures_with_their_message() {
     let dir = TempDir::new("html");
     let report = dir.path().join("report.html");
     let fixtures = project().join("tests/fixtures/failing");
-    let mut args = failing_args(
-        &fixtures.join("features").to_string_lossy().into_owned(),
-        &fixtures.join("snapshots").to_string_lossy().into_owned(),
-    )
-    .into_iter()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
+    let mut args =
+        failing_args(&fixtures.join("features").to_string_lossy(), &fixtures.join("snapshots").to_string_lossy())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
     args.extend(["--report".to_owned(), report.to_string_lossy().into_owned()]);
     let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     assert_eq!(out.code, 1, "{}", out.all());

@@ -11,7 +11,8 @@ use super::support::{TempDir, project, run};
 
 const PASSWORD: &str = "Sup3r-Secret-Admin-Passw0rd";
 const APP_KEY: &str = "known-app-key-for-the-leak-test-0123456789";
-static JWT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.").expect("valid"));
+static JWT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.").expect("valid"));
 static USER_PASSWORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Pw-[A-Za-z0-9]{24}").expect("valid"));
 
 fn assert_clean(what: &str, text: &str) {
@@ -52,7 +53,8 @@ async fn no_secret_is_written_by_a_passing_or_a_failing_run() {
     let features = fixtures.join("features").to_string_lossy().into_owned();
     let snapshot_dir = snapshots.path().to_string_lossy().into_owned();
     let failing = super::support::run_with_env(
-        &[&["run", "--features", &features, "--snapshots", &snapshot_dir, "--report", &failing_report], &common[..]].concat(),
+        &[&["run", "--features", &features, "--snapshots", &snapshot_dir, "--report", &failing_report], &common[..]]
+            .concat(),
         &[("INSTA_UPDATE", "always")],
     )
     .await;

@@ -4,30 +4,30 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The binary under test.
-pub fn binary() -> &'static str {
+pub(crate) fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_nocobase-conformance")
 }
 
 /// The project folder.
-pub fn project() -> PathBuf {
+pub(crate) fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// What a run printed and how it ended.
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 impl Run {
-    pub fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 }
 
 /// Runs the binary with `args` (no inherited NOCOBASE_* settings, snapshots never written).
-pub async fn run(args: &[&str]) -> Run {
+pub(crate) async fn run(args: &[&str]) -> Run {
     let mut command = tokio::process::Command::new(binary());
     command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1");
     for (key, _) in std::env::vars() {
@@ -44,17 +44,17 @@ pub async fn run(args: &[&str]) -> Run {
 }
 
 /// A fresh temporary folder, removed when dropped.
-pub struct TempDir(pub PathBuf);
+pub(crate) struct TempDir(pub PathBuf);
 
 impl TempDir {
-    pub fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("nc-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         TempDir(dir)
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -66,7 +66,7 @@ impl Drop for TempDir {
 }
 
 /// Like [`run`], with extra environment variables.
-pub async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+pub(crate) async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = tokio::process::Command::new(binary());
     command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1");
     for (key, _) in std::env::vars() {

@@ -6,10 +6,10 @@
 use serde_json::{Value, json};
 
 use super::records::{hide, projection};
-use crate::reference::paging::Page;
 use crate::reference::Ctx;
 use crate::reference::auth;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::paging::Page;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Selection};
 use crate::reference::tokens::{self, Verified};
@@ -83,9 +83,10 @@ pub(super) fn api_keys_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             let token: Option<String> = repository::get(tx.sql, &tx.catalog, &keys, key)?
                 .and_then(|row| row.get("token").and_then(Value::as_str).map(str::to_owned));
             if let Some(token) = token
-                && let Verified::Valid(claims) = signer.verify(&token) {
-                    auth::block(tx.sql, &token, claims.get("exp").and_then(Value::as_i64))?;
-                }
+                && let Verified::Valid(claims) = signer.verify(&token)
+            {
+                auth::block(tx.sql, &token, claims.get("exp").and_then(Value::as_i64))?;
+            }
         }
         repository::delete(tx, &keys, &selection)
     })?;

@@ -10,16 +10,17 @@ use serde_json::{Map, Value, json};
 
 use crate::reference::Ctx;
 use crate::reference::error::{ApiError, ApiResult};
+use crate::reference::filter::{Condition, compile};
 use crate::reference::ids::uid;
 use crate::reference::reply::Reply;
-use crate::reference::filter::{Condition, compile};
 use crate::reference::schema::{FieldKind, collections_collection, quote, user_collection};
 use crate::reference::store::load_fields;
 
 /// Collections `collections:destroy` never removes (NocoBase's fixed params).
 const PROTECTED: &[&str] = &["users", "roles", "rolesUsers"];
 /// Options kept in their own columns rather than in a field's `options`.
-const FIELD_COLUMNS: &[&str] = &["key", "name", "type", "interface", "description", "collectionName", "parentKey", "reverseKey"];
+const FIELD_COLUMNS: &[&str] =
+    &["key", "name", "type", "interface", "description", "collectionName", "parentKey", "reverseKey"];
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -67,13 +68,21 @@ fn stored_field(key: &str, collection: &str, options: &Map<String, Value>) -> Ma
     out
 }
 
-fn insert_field(tx: &rusqlite::Transaction<'_>, collection: &str, field: &Map<String, Value>, sort: i64) -> ApiResult<Map<String, Value>> {
+fn insert_field(
+    tx: &rusqlite::Transaction<'_>,
+    collection: &str,
+    field: &Map<String, Value>,
+    sort: i64,
+) -> ApiResult<Map<String, Value>> {
     let mut options = field.clone();
     if options.get("type").and_then(Value::as_str) == Some("belongsTo") && !options.contains_key("targetKey") {
         options.insert("targetKey".into(), json!("id"));
     }
-    let stored: Map<String, Value> =
-        options.iter().filter(|(k, _)| !FIELD_COLUMNS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let stored: Map<String, Value> = options
+        .iter()
+        .filter(|(k, _)| !FIELD_COLUMNS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let key = uid();
     tx.execute(
         "INSERT INTO fields (key, name, type, interface, description, collectionName, options, sort) VALUES (?, ?, ?, ?, NULL, ?, ?, ?)",
@@ -178,7 +187,9 @@ fn collection_json(conn: &rusqlite::Connection, name: &str, with_fields: bool) -
 }
 
 fn fields_json(conn: &rusqlite::Connection, collection: &str) -> ApiResult<Vec<Value>> {
-    let mut stmt = conn.prepare_cached("SELECT key, options, name, type, interface FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, options, name, type, interface FROM fields WHERE collectionName = ? ORDER BY sort, rowid",
+    )?;
     let rows = stmt
         .query_map([collection], |r| {
             let key: String = r.get(0)?;
@@ -194,9 +205,10 @@ fn fields_json(conn: &rusqlite::Connection, collection: &str) -> ApiResult<Vec<V
 }
 
 fn asked_name(ctx: &Ctx<'_>) -> Option<String> {
-    ctx.params.filter_by_tk().and_then(|v| v.as_str().map(str::to_owned)).or_else(|| {
-        ctx.params.filter().and_then(|f| f.get("name").and_then(Value::as_str).map(str::to_owned))
-    })
+    ctx.params
+        .filter_by_tk()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .or_else(|| ctx.params.filter().and_then(|f| f.get("name").and_then(Value::as_str).map(str::to_owned)))
 }
 
 /// The users and roles collections as the collection manager holds them: their `collections` row
@@ -259,8 +271,10 @@ pub(super) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             .map(|entry| (system_collection_json(entry, with_fields), entry["sort"].as_i64()))
             .collect();
         for collection in catalog.user_defined() {
-            let sort: Option<i64> =
-                conn.query_row("SELECT sort FROM collections WHERE name = ?", [&collection.name], |r| r.get(0)).optional()?.flatten();
+            let sort: Option<i64> = conn
+                .query_row("SELECT sort FROM collections WHERE name = ?", [&collection.name], |r| r.get(0))
+                .optional()?
+                .flatten();
             if let Some(json) = collection_json(conn, &collection.name, with_fields)? {
                 all.push((json, sort));
             }
@@ -381,9 +395,14 @@ pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// association fields after the others (`CollectionModel.loadFields`), each `createdBy`/`updatedBy`
 /// followed by its `context` key field; then fields added later, in order (recording ui/16). After a
 /// restart NocoBase loads every field in one batch, and so does this without a remembered count.
-pub(super) fn loaded_field_options(conn: &rusqlite::Connection, initial: Option<usize>, collection: &str) -> ApiResult<Vec<Value>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid")?;
+pub(super) fn loaded_field_options(
+    conn: &rusqlite::Connection,
+    initial: Option<usize>,
+    collection: &str,
+) -> ApiResult<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, name, type, interface, options, sort FROM fields WHERE collectionName = ? ORDER BY sort, rowid",
+    )?;
     let rows = stmt
         .query_map([collection], |r| {
             let mut out = Map::new();
@@ -417,10 +436,14 @@ pub(super) fn loaded_field_options(conn: &rusqlite::Connection, initial: Option<
     for field in ordered {
         out.push(Value::Object(field.clone()));
         let context = match (field.get("type").and_then(Value::as_str), field.get("name").and_then(Value::as_str)) {
-            (Some("belongsTo"), Some("createdBy")) => Some(json!({"name": "createdById", "type": "context", "dataType": "bigInt",
-                "dataIndex": "state.currentUser.id", "createOnly": true, "visible": true, "index": true})),
-            (Some("belongsTo"), Some("updatedBy")) => Some(json!({"name": "updatedById", "type": "context", "dataType": "bigInt",
-                "dataIndex": "state.currentUser.id", "visible": true, "index": true})),
+            (Some("belongsTo"), Some("createdBy")) => {
+                Some(json!({"name": "createdById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "createOnly": true, "visible": true, "index": true}))
+            }
+            (Some("belongsTo"), Some("updatedBy")) => {
+                Some(json!({"name": "updatedById", "type": "context", "dataType": "bigInt",
+                "dataIndex": "state.currentUser.id", "visible": true, "index": true}))
+            }
             _ => None,
         };
         out.extend(context);
@@ -442,23 +465,35 @@ pub(super) fn collections_fields_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     }
     let store = ctx.state.store();
     let echoed = store.write(|tx| {
-        let collection = tx.catalog.get(&collection_name).cloned().filter(|c| c.user_defined).ok_or(ApiError::NotFound)?;
+        let collection =
+            tx.catalog.get(&collection_name).cloned().filter(|c| c.user_defined).ok_or(ApiError::NotFound)?;
         if collection.field(&field_name).is_some() || collection.attribute(&field_name).is_some() {
             return Err(ApiError::bad_request(format!(
                 "Field name \"{field_name}\" already exists in collection \"{collection_name}\""
             )));
         }
-        let sort: i64 = tx.sql.query_row("SELECT COALESCE(MAX(sort), 0) + 1 FROM fields WHERE collectionName = ?", [&collection_name], |r| r.get(0))?;
+        let sort: i64 = tx.sql.query_row(
+            "SELECT COALESCE(MAX(sort), 0) + 1 FROM fields WHERE collectionName = ?",
+            [&collection_name],
+            |r| r.get(0),
+        )?;
         let echoed = insert_field(tx.sql, &collection_name, &field, sort)?;
         let kind = FieldKind::from_options(&field);
         let column = match &kind {
-            FieldKind::BelongsTo { foreign_key, .. } if collection.attribute(foreign_key).is_none() => Some(foreign_key.clone()),
+            FieldKind::BelongsTo { foreign_key, .. } if collection.attribute(foreign_key).is_none() => {
+                Some(foreign_key.clone())
+            }
             FieldKind::BelongsTo { .. } | FieldKind::HasMany { .. } | FieldKind::BelongsToMany { .. } => None,
             _ => Some(field_name.clone()),
         };
         if let Some(column) = column {
             tx.sql.execute(
-                &format!("ALTER TABLE {} ADD COLUMN {} {}", quote(&collection_name), quote(&column), kind.column_type()),
+                &format!(
+                    "ALTER TABLE {} ADD COLUMN {} {}",
+                    quote(&collection_name),
+                    quote(&column),
+                    kind.column_type()
+                ),
                 [],
             )?;
         }

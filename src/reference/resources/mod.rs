@@ -20,8 +20,19 @@ use super::store::{CatalogView, Store};
 
 /// Actions NocoBase registers for every collection resource.
 const DEFAULT_ACTIONS: &[&str] = &[
-    "add", "create", "destroy", "get", "list", "remove", "set", "toggle", "update", "move",
-    "firstOrCreate", "updateOrCreate", "query",
+    "add",
+    "create",
+    "destroy",
+    "get",
+    "list",
+    "remove",
+    "set",
+    "toggle",
+    "update",
+    "move",
+    "firstOrCreate",
+    "updateOrCreate",
+    "query",
 ];
 
 /// Actions the reference server implements for collection resources.

@@ -29,15 +29,13 @@ pub(super) fn records(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 
 /// The rows the caller asked for and may see.
 pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
-    let mut selection = Selection {
-        filter: ctx.params.filter(),
-        filter_by_tk: ctx.params.filter_by_tk(),
-        equals: Vec::new(),
-    };
+    let mut selection =
+        Selection { filter: ctx.params.filter(), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
     if ctx.grant.own
-        && let Some(caller) = &ctx.caller {
-            selection = selection.and_equals("createdById", caller.user_id);
-        }
+        && let Some(caller) = &ctx.caller
+    {
+        selection = selection.and_equals("createdById", caller.user_id);
+    }
     selection
 }
 
@@ -102,7 +100,8 @@ fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
     let projection = projection(ctx, collection)?;
     ctx.state.store().read(|conn, catalog| {
-        let rows = repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
+        let rows =
+            repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
         Ok(Reply::Data(shown.into_iter().next().unwrap_or(Value::Null)))
     })

@@ -15,10 +15,10 @@ use crate::reference::acl::{self, grant_from_fields};
 use crate::reference::clock;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::paging;
-use crate::reference::values::js_string;
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging, Projection, Selection};
 use crate::reference::store::CatalogView;
+use crate::reference::values::js_string;
 
 fn available_actions() -> &'static Vec<Value> {
     static ACTIONS: OnceLock<Vec<Value>> = OnceLock::new();
@@ -33,7 +33,9 @@ pub(super) fn available_actions_list(_ctx: &Ctx<'_>) -> ApiResult<Reply> {
 /// A `set` field: unique values, sorted.
 fn as_set(value: &Value) -> Value {
     let items: BTreeSet<String> = match value {
-        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect(),
+        Value::Array(items) => {
+            items.iter().map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).collect()
+        }
         Value::String(s) => std::iter::once(s.clone()).collect(),
         _ => BTreeSet::new(),
     };
@@ -51,7 +53,9 @@ fn role_values(ctx: &Ctx<'_>) -> Map<String, Value> {
 fn title_taken(conn: &Connection, title: &Value, except: Option<&str>) -> ApiResult<bool> {
     let Some(title) = title.as_str() else { return Ok(false) };
     let found: Option<String> = conn
-        .query_row("SELECT name FROM roles WHERE title = ? AND name != ?", params![title, except.unwrap_or("")], |r| r.get(0))
+        .query_row("SELECT name FROM roles WHERE title = ? AND name != ?", params![title, except.unwrap_or("")], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(found.is_some())
 }
@@ -65,14 +69,18 @@ pub(super) fn roles_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let created = ctx.state.store().write(|tx| {
         let roles = tx.catalog.get("roles").cloned().ok_or_else(|| ApiError::Internal("no roles".into()))?;
         let name = values.get("name").and_then(Value::as_str).unwrap_or_default();
-        let exists: Option<String> = tx.sql.query_row("SELECT name FROM roles WHERE name = ?", [name], |r| r.get(0)).optional()?;
+        let exists: Option<String> =
+            tx.sql.query_row("SELECT name FROM roles WHERE name = ?", [name], |r| r.get(0)).optional()?;
         if exists.is_some() || values.get("title").is_some_and(|t| title_taken(tx.sql, t, None).unwrap_or(false)) {
             return Err(ApiError::bad_request("Role name already exists"));
         }
         let mut instance = repository::insert(tx, &roles, &values, Actor(None))?;
         if let Some(snippets) = instance.get("snippets").cloned() {
             instance.insert("snippets".into(), as_set(&snippets));
-            tx.sql.execute("UPDATE roles SET snippets = ? WHERE name = ?", params![as_set(&snippets).to_string(), name])?;
+            tx.sql.execute(
+                "UPDATE roles SET snippets = ? WHERE name = ?",
+                params![as_set(&snippets).to_string(), name],
+            )?;
         }
         Ok(instance)
     })?;
@@ -117,8 +125,14 @@ pub(super) fn roles_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 
 fn delete_grants(conn: &Connection, role: &str, collection: Option<&str>) -> ApiResult<()> {
     let sql_ids = "SELECT id FROM dataSourcesRolesResources WHERE roleName = ?1 AND (?2 IS NULL OR name = ?2)";
-    conn.execute(&format!("DELETE FROM dataSourcesRolesResourcesActions WHERE rolesResourceId IN ({sql_ids})"), params![role, collection])?;
-    conn.execute("DELETE FROM dataSourcesRolesResources WHERE roleName = ?1 AND (?2 IS NULL OR name = ?2)", params![role, collection])?;
+    conn.execute(
+        &format!("DELETE FROM dataSourcesRolesResourcesActions WHERE rolesResourceId IN ({sql_ids})"),
+        params![role, collection],
+    )?;
+    conn.execute(
+        "DELETE FROM dataSourcesRolesResources WHERE roleName = ?1 AND (?2 IS NULL OR name = ?2)",
+        params![role, collection],
+    )?;
     Ok(())
 }
 
@@ -177,12 +191,17 @@ pub(super) fn roles_users_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     ctx.state.store().read(|conn, catalog| {
         let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users".into()))?;
         let mut stmt = conn.prepare_cached("SELECT userId FROM rolesUsers WHERE roleName = ?")?;
-        let ids: Vec<Value> = stmt.query_map([&role], |r| r.get::<_, i64>(0))?.filter_map(Result::ok).map(Value::from).collect();
+        let ids: Vec<Value> =
+            stmt.query_map([&role], |r| r.get::<_, i64>(0))?.filter_map(Result::ok).map(Value::from).collect();
         let selection = Selection { filter_by_tk: Some(Value::Array(ids)), ..records::selection(ctx) };
         let count = repository::count(conn, catalog, users, &selection)?;
-        let rows = repository::find(conn, catalog, users, &selection, &Paging { limit: Some(20), ..Paging::default() })?;
+        let rows =
+            repository::find(conn, catalog, users, &selection, &Paging { limit: Some(20), ..Paging::default() })?;
         let shown = repository::project(conn, catalog, users, rows, &records::projection(ctx, users)?)?;
-        Ok(Reply::Page { rows: shown, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
+        Ok(Reply::Page {
+            rows: shown,
+            meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}),
+        })
     })
 }
 
@@ -194,7 +213,8 @@ pub(super) fn roles_snippets_change(ctx: &Ctx<'_>, add: bool) -> ApiResult<Reply
         _ => Vec::new(),
     };
     ctx.state.store().write(|tx| {
-        let stored: Option<Option<String>> = tx.sql.query_row("SELECT snippets FROM roles WHERE name = ?", [&role], |r| r.get(0)).optional()?;
+        let stored: Option<Option<String>> =
+            tx.sql.query_row("SELECT snippets FROM roles WHERE name = ?", [&role], |r| r.get(0)).optional()?;
         let Some(stored) = stored else { return Ok(()) };
         let mut set: BTreeSet<String> = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
         for snippet in &given {
@@ -220,13 +240,13 @@ pub(super) fn roles_data_source_resources_save(ctx: &Ctx<'_>) -> ApiResult<Reply
     let role = role_name(ctx)?;
     let values = ctx.values();
     let filter = ctx.params.filter().unwrap_or(Value::Null);
-    let data_source = values
-        .get("dataSourceKey")
-        .or_else(|| filter.get("dataSourceKey"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let data_source =
+        values.get("dataSourceKey").or_else(|| filter.get("dataSourceKey")).and_then(Value::as_str).map(str::to_owned);
     let Some(data_source) = data_source else {
-        return Err(ApiError::bad_request(format!("dataSourceKey is required for roles.dataSourceResources:{}", ctx.route.action)));
+        return Err(ApiError::bad_request(format!(
+            "dataSourceKey is required for roles.dataSourceResources:{}",
+            ctx.route.action
+        )));
     };
     let name = values
         .get("name")
@@ -365,12 +385,15 @@ pub(super) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
         return Err(ApiError::server("Cannot read properties of undefined (reading 'collectionManager')"));
     }
     let includes = |key: &str| -> Option<String> {
-        filter.get("$and")?.as_array()?.iter().find_map(|item| {
-            item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase)
-        })
+        filter
+            .get("$and")?
+            .as_array()?
+            .iter()
+            .find_map(|item| item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase))
     };
     let (by_title, by_name) = (includes("title"), includes("name"));
-    let number = |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
+    let number =
+        |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
     let page = number("page", 1.0);
     let page_size = number("pageSize", 20.0);
     let store = ctx.state.store();
@@ -437,7 +460,9 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         let (snippets, strategy, allow_configure) = match &rules {
             Some(r) => {
                 let stored: Option<(Option<String>, Option<bool>)> = conn
-                    .query_row("SELECT strategy, allowConfigure FROM roles WHERE name = ?", [&role], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .query_row("SELECT strategy, allowConfigure FROM roles WHERE name = ?", [&role], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
                     .optional()?;
                 let (strategy, allow) = stored.unwrap_or((None, None));
                 (
@@ -449,7 +474,8 @@ pub(super) fn roles_check(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             None => (Vec::new(), json!({}), false),
         };
         let (actions, resources) = role_actions(conn, catalog, &role)?;
-        let names: Vec<String> = available_actions().iter().filter_map(|a| a["name"].as_str().map(str::to_owned)).collect();
+        let names: Vec<String> =
+            available_actions().iter().filter_map(|a| a["name"].as_str().map(str::to_owned)).collect();
         Ok(Reply::WithMeta(
             json!({
             "roles": [role],

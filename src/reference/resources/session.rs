@@ -7,15 +7,15 @@ use axum::response::IntoResponse;
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 
+use crate::reference::Ctx;
 use crate::reference::auth::{self, session_token};
 use crate::reference::clock;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::ids::random_token;
 use crate::reference::reply::{Reply, json_response};
-use crate::reference::repository::{self, Projection, Selection, Paging};
+use crate::reference::repository::{self, Paging, Projection, Selection};
 use crate::reference::store::CatalogView;
 use crate::reference::values::raw_from_sql;
-use crate::reference::Ctx;
 
 const WRONG_CREDENTIALS: &str = "The username/email or password is incorrect, please re-enter";
 const COOKIE_DAYS: i64 = 7;
@@ -24,7 +24,12 @@ const COOKIE_DAYS: i64 = 7;
 pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     check_origin(ctx)?;
     let values = ctx.values();
-    let text = |k: &str| values.get(k).filter(|v| !v.is_null() && *v != "").map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
+    let text = |k: &str| {
+        values
+            .get(k)
+            .filter(|v| !v.is_null() && *v != "")
+            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+    };
     let (email, account) = (text("email"), text("account"));
     if email.is_none() && account.is_none() {
         return Err(ApiError::bad_request("Please enter your username or email"));
@@ -49,7 +54,8 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 
     let now = clock::now();
     let jti = uuid::Uuid::new_v4().to_string();
-    let token = session_token(ctx.state.signer(), &json!(user_id), clock::unix_seconds(now), clock::unix_millis(now), &jti);
+    let token =
+        session_token(ctx.state.signer(), &json!(user_id), clock::unix_seconds(now), clock::unix_millis(now), &jti);
     let (user, role) = store.write(|tx| {
         tx.sql.execute(
             "INSERT INTO issuedTokens (jti, userId, signInTime, issuedTime) VALUES (?, ?, ?, ?)",
@@ -154,7 +160,8 @@ fn raw_row(conn: &Connection, table: &str, key: &str, value: &Value) -> ApiResul
 pub(super) fn roles_with_pivot(conn: &Connection, catalog: &CatalogView, user_id: i64) -> ApiResult<Vec<Value>> {
     let roles = catalog.get("roles").ok_or_else(|| ApiError::Internal("no roles".into()))?;
     let selection = Selection::default();
-    let all = repository::find(conn, catalog, roles, &selection, &Paging { sort: vec!["name".into()], ..Paging::default() })?;
+    let all =
+        repository::find(conn, catalog, roles, &selection, &Paging { sort: vec!["name".into()], ..Paging::default() })?;
     let mut out = Vec::new();
     for role in all {
         let name = role.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();

@@ -94,12 +94,7 @@ pub(super) fn users_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 
 /// `GET /api/users/<id>/roles:list`: the user's roles with their `rolesUsers` pivot.
 pub(super) fn users_roles_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    let user_id: i64 = ctx
-        .route
-        .associated_index
-        .as_deref()
-        .and_then(|s| s.parse().ok())
-        .ok_or(ApiError::NotFound)?;
+    let user_id: i64 = ctx.route.associated_index.as_deref().and_then(|s| s.parse().ok()).ok_or(ApiError::NotFound)?;
     let only = ctx.params.list("fields");
     ctx.state.store().read(|conn, catalog| {
         let mut rows = roles_with_pivot(conn, catalog, user_id)?;
@@ -112,6 +107,9 @@ pub(super) fn users_roles_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             }
         }
         let count = rows.len() as i64;
-        Ok(Reply::Page { rows, meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}) })
+        Ok(Reply::Page {
+            rows,
+            meta: json!({"count": count, "page": 1, "pageSize": 20, "totalPage": (count + 19) / 20}),
+        })
     })
 }
