@@ -246,7 +246,6 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
 
     let base = TutorialWorld::cucumber()
         .max_concurrent_scenarios(suite.config.concurrency)
-        .fail_on_skipped()
         .before(|feature, _rule, scenario, world| {
             async move {
                 let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
@@ -278,6 +277,8 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         .normalized();
     let result = base
         .with_writer(writer)
+        // After `with_writer`, which replaces the writer this wraps: an undefined step fails.
+        .fail_on_skipped()
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .filter_run(features, filter)
         .await;

@@ -91,5 +91,17 @@ async fn the_html_report_shows_failures_with_their_message() {
     assert!(page.starts_with("<!doctype html>"));
     assert!(page.contains("4 scenarios: 1 passed, 3 failed"), "{page}");
     assert!(page.contains("<li class=\"fail\">✘ <b>Then</b> the response status is 201<pre>"), "{page}");
-    assert!(page.contains("<li class=\"skip\">⏭ <b>When</b> the moon is full"), "{page}");
+    assert!(page.contains("<li class=\"fail\">✘ <b>When</b> the moon is full<pre>Step doesn't match any function</pre>"), "{page}");
+}
+
+#[tokio::test]
+async fn an_undefined_step_fails_the_run() {
+    // Arrange: a feature whose only step no step definition matches.
+    let features = project().join("tests/fixtures/undefined");
+    // Act
+    let out = run(&["run", "--features", &features.to_string_lossy()]).await;
+    // Assert
+    assert_ne!(out.code, 0, "an undefined step must never pass\n{}", out.all());
+    assert!(out.stdout.contains("When the moon is full"), "{}", out.stdout);
+    assert!(out.stdout.contains("1 scenario (1 failed)"), "{}", out.stdout);
 }
