@@ -218,6 +218,8 @@ pub fn parse_base_url(raw: &str) -> Result<Url> {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
     use super::*;
 
     #[test]
@@ -226,5 +228,32 @@ mod tests {
         assert!(parse_base_url("ftp://x/api").is_err());
         assert!(parse_base_url("not a url").is_err());
         assert!(parse_base_url("http://x/api?a=1").is_err());
+    }
+
+    fn container_args(image: &str) -> RunArgs {
+        let cli = crate::cli::TestCli::try_parse_from(["conformance", "--target", "container", "--image", image]);
+        // Whatever NOCOBASE_* the environment holds, these flags are the test's.
+        RunArgs { base_url: None, app_key: None, api_key: None, concurrency: None, ..cli.expect("valid flags").run }
+    }
+
+    #[test]
+    fn a_container_target_knows_its_key_and_runs_the_reference_server_in_parallel() {
+        // Act
+        let reference = RunConfig::from_args(container_args("reference")).expect("valid");
+        let nocobase = RunConfig::from_args(container_args("nocobase:2.2.16")).expect("valid");
+
+        // Assert
+        assert!(matches!(reference.target, TargetSpec::Container { image: ImageKind::Reference, tag: None, .. }));
+        assert!(matches!(&nocobase.target, TargetSpec::Container { image: ImageKind::NocoBase, tag: Some(t), .. } if t == "2.2.16"));
+        assert_eq!(reference.app_key.as_ref().map(Secret::expose), Some(container::TEST_APP_KEY));
+        assert_eq!((reference.concurrency, nocobase.concurrency), (8, 1));
+    }
+
+    #[test]
+    fn a_container_target_refuses_latest_and_a_base_url() {
+        assert!(RunConfig::from_args(container_args("nocobase:latest")).is_err());
+        let mut with_url = container_args("reference");
+        with_url.base_url = Some("http://127.0.0.1:13000/api".into());
+        assert!(RunConfig::from_args(with_url).is_err());
     }
 }

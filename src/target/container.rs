@@ -22,7 +22,6 @@
 //! handles the container as testcontainers does.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use crate::config::RunConfig;
 use crate::secret::Secret;
@@ -279,9 +278,6 @@ impl ContainerImage {
     }
 }
 
-/// How often a starting container is polled.
-const POLL: Duration = Duration::from_millis(250);
-
 #[cfg(feature = "containers")]
 pub use engine::{probe_engine, start};
 
@@ -316,12 +312,14 @@ mod engine {
     use futures::StreamExt as _;
     use url::Url;
 
-    use super::{ContainerImage, ImageKind, KIND_LABEL, OWNER_LABEL, POLL};
+    use super::{ContainerImage, ImageKind, KIND_LABEL, OWNER_LABEL};
     use crate::config::RunConfig;
     use crate::error::{HarnessError, Result};
     use crate::secret::{Secret, scrub};
     use crate::target::RunningTarget;
 
+    /// How often a starting container is polled.
+    const POLL: Duration = Duration::from_millis(250);
     /// How long the engine may take to answer its first request.
     const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
     /// Log lines shown when a container does not become ready.
