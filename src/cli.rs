@@ -40,7 +40,7 @@ pub enum TargetKind {
     Embedded,
     /// A running NocoBase (or reference server) at --base-url.
     Live,
-    /// A container started with testcontainers (--image).
+    /// A container started for the run from --image, removed afterwards (needs a Docker engine).
     Container,
 }
 
@@ -77,9 +77,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", default_value = "todos")]
     pub collection: String,
 
-    /// Container image for --target container (`reference` or `nocobase`).
-    #[arg(long, env = "NOCOBASE_IMAGE", default_value = "reference")]
+    /// Image for --target container: `reference` (this crate's reference server, built locally by
+    /// scripts/build-reference-image.sh) or `nocobase` (the official nocobase/nocobase image at
+    /// the pinned tag); `:TAG` picks another tag (never `latest`).
+    #[arg(long, env = "NOCOBASE_IMAGE", default_value = "reference", value_name = "IMAGE[:TAG]")]
     pub image: String,
+
+    /// Docker engine for --target container.
+    #[arg(long, env = "DOCKER_HOST", hide_env_values = true, value_name = "URL", default_value = crate::config::DEFAULT_DOCKER_HOST)]
+    pub docker_host: String,
 
     /// Folder of .feature files.
     #[arg(long, value_name = "DIR", env = "NOCOBASE_FEATURES")]
@@ -97,7 +103,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<String>,
 
-    /// Scenarios run at the same time [default: 8 embedded, 1 live/container].
+    /// Scenarios run at the same time [default: 8 on the reference server (embedded or in a
+    /// container), 1 on live or containerised NocoBase].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
 
@@ -123,7 +130,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
 
-    /// Leave what the scenarios create in place (for debugging a live deployment).
+    /// Leave what the scenarios create in place (for debugging a live deployment), and the
+    /// container of --target container.
     #[arg(long)]
     pub keep: bool,
 

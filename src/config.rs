@@ -9,6 +9,7 @@ use url::Url;
 use crate::cli::{RunArgs, TargetKind};
 use crate::error::{HarnessError, Result};
 use crate::secret::Secret;
+use crate::target::container::{self, ImageKind};
 
 /// Where the suite runs.
 #[derive(Debug, Clone)]
@@ -19,8 +20,12 @@ pub enum TargetSpec {
     Live(Url),
     /// A container started for the run.
     Container {
-        /// `reference` or `nocobase`.
-        image: String,
+        /// Which server's image.
+        image: ImageKind,
+        /// Another tag than the image's pinned one.
+        tag: Option<String>,
+        /// The Docker engine's address (`unix:///var/run/docker.sock`, `tcp://…`).
+        docker_host: String,
     },
 }
 
@@ -104,7 +109,15 @@ impl RunConfig {
                 })?;
                 TargetSpec::Live(parse_base_url(raw)?)
             }
-            TargetKind::Container => TargetSpec::Container { image: args.image.clone() },
+            TargetKind::Container => {
+                if args.base_url.is_some() {
+                    return Err(HarnessError::Config(
+                        "--target container starts its own server; drop --base-url or use --target live".into(),
+                    ));
+                }
+                let (image, tag) = ImageKind::parse(&args.image).map_err(HarnessError::Config)?;
+                TargetSpec::Container { image, tag, docker_host: args.docker_host.clone() }
+            }
         };
         let features = args.features.unwrap_or_else(|| project_dir().join("features"));
         if !features.is_dir() {
@@ -114,8 +127,11 @@ impl RunConfig {
             )));
         }
         let snapshots = args.snapshots.unwrap_or_else(|| project_dir().join("snapshots"));
-        let remote = !matches!(target, TargetSpec::Embedded);
-        let concurrency = args.concurrency.unwrap_or(if remote { 1 } else { 8 });
+        // The reference server takes scenarios in parallel wherever it runs; NocoBase on SQLite
+        // does not (see the README).
+        let reference_server =
+            matches!(target, TargetSpec::Embedded | TargetSpec::Container { image: ImageKind::Reference, .. });
+        let concurrency = args.concurrency.unwrap_or(if reference_server { 8 } else { 1 });
         if concurrency == 0 {
             return Err(HarnessError::Config("--concurrency must be at least 1".into()));
         }
@@ -135,11 +151,17 @@ impl RunConfig {
             Some(_) => return Err(HarnessError::Config("--api-key needs a live target (--base-url)".into())),
             None => None,
         };
+        let app_key = match args.app_key.filter(|k| !k.is_empty()) {
+            Some(key) => Some(Secret::new(key)),
+            // A container is started with a key the suite chooses, so it is known.
+            None if matches!(target, TargetSpec::Container { .. }) => Some(Secret::new(container::TEST_APP_KEY)),
+            None => None,
+        };
         Ok(Self {
             target,
             account: args.account,
             password: Secret::new(args.password.unwrap_or_else(|| "admin123".to_owned())),
-            app_key: args.app_key.filter(|k| !k.is_empty()).map(Secret::new),
+            app_key,
             features,
             snapshots,
             name: args.name,
@@ -157,6 +179,22 @@ impl RunConfig {
             chromedriver: args.chromedriver,
         })
     }
+}
+
+/// The Docker engine's address, for code that checks for an engine outside a run (the container
+/// tests): `DOCKER_HOST`, else the local socket.
+pub fn docker_host() -> String {
+    std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_owned())
+}
+
+/// The local Docker engine's socket.
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+
+/// Whether a missing Docker engine is a failure rather than a reason to skip the container tests:
+/// `NOCOBASE_REQUIRE_DOCKER` set to 1/true/yes/on.
+pub fn docker_required() -> bool {
+    std::env::var("NOCOBASE_REQUIRE_DOCKER")
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
 }
 
 fn valid_identifier(name: &str) -> bool {
@@ -184,6 +222,8 @@ pub fn parse_base_url(raw: &str) -> Result<Url> {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+
     use super::*;
 
     #[test]
@@ -195,5 +235,34 @@ mod tests {
         assert!(parse_base_url("ftp://x/api").is_err());
         assert!(parse_base_url("not a url").is_err());
         assert!(parse_base_url("http://x/api?a=1").is_err());
+    }
+
+    fn container_args(image: &str) -> RunArgs {
+        let cli = crate::cli::TestCli::try_parse_from(["conformance", "--target", "container", "--image", image]);
+        // Whatever NOCOBASE_* the environment holds, these flags are the test's.
+        RunArgs { base_url: None, app_key: None, api_key: None, concurrency: None, ..cli.expect("valid flags").run }
+    }
+
+    #[test]
+    fn a_container_target_knows_its_key_and_runs_the_reference_server_in_parallel() {
+        // Act
+        let reference = RunConfig::from_args(container_args("reference")).expect("valid");
+        let nocobase = RunConfig::from_args(container_args("nocobase:2.2.16")).expect("valid");
+
+        // Assert
+        assert!(matches!(reference.target, TargetSpec::Container { image: ImageKind::Reference, tag: None, .. }));
+        assert!(
+            matches!(&nocobase.target, TargetSpec::Container { image: ImageKind::NocoBase, tag: Some(t), .. } if t == "2.2.16")
+        );
+        assert_eq!(reference.app_key.as_ref().map(Secret::expose), Some(container::TEST_APP_KEY));
+        assert_eq!((reference.concurrency, nocobase.concurrency), (8, 1));
+    }
+
+    #[test]
+    fn a_container_target_refuses_latest_and_a_base_url() {
+        assert!(RunConfig::from_args(container_args("nocobase:latest")).is_err());
+        let mut with_url = container_args("reference");
+        with_url.base_url = Some("http://127.0.0.1:13000/api".into());
+        assert!(RunConfig::from_args(with_url).is_err());
     }
 }

@@ -2,13 +2,14 @@
 //! target ends up as a [`RunningTarget`]: an API base URL, checked by [`readiness`] before any
 //! scenario runs, and a guard that stops what was started when dropped.
 
+pub mod container;
 mod embedded;
 pub mod readiness;
 
 use url::Url;
 
 use crate::config::{RunConfig, TargetSpec};
-use crate::error::{HarnessError, Result};
+use crate::error::Result;
 use crate::secret::Secret;
 
 /// A target the suite can talk to.
@@ -41,8 +42,8 @@ pub async fn start(config: &RunConfig) -> Result<RunningTarget> {
     match &config.target {
         TargetSpec::Embedded => embedded::start(config).await,
         TargetSpec::Live(url) => Ok(RunningTarget::live(url.clone(), config.app_key.clone())),
-        TargetSpec::Container { image } => {
-            Err(HarnessError::Environment(format!("--target container (image {image}) is not available in this build")))
+        TargetSpec::Container { image, tag, docker_host } => {
+            container::start(config, *image, tag.as_deref(), docker_host).await
         }
     }
 }

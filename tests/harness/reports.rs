@@ -91,7 +91,10 @@ async fn the_html_report_shows_failures_with_their_message() {
     assert!(page.starts_with("<!doctype html>"));
     assert!(page.contains("4 scenarios: 1 passed, 3 failed"), "{page}");
     assert!(page.contains("<li class=\"fail\">✘ <b>Then</b> the response status is 201<pre>"), "{page}");
-    assert!(page.contains("<li class=\"fail\">✘ <b>When</b> the moon is full<pre>Step doesn't match any function</pre>"), "{page}");
+    assert!(
+        page.contains("<li class=\"fail\">✘ <b>When</b> the moon is full<pre>Step doesn't match any function</pre>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

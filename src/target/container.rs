@@ -1,0 +1,814 @@
+//! The container target: the server under test in a Docker container, started for the run and
+//! removed after it, whether the run passed, failed or was interrupted (Ctrl-C, SIGTERM).
+//!
+//! Two images ([`ImageKind`]), each described by a [`ContainerImage`] — a pinned tag (never
+//! `latest`), its environment and command, the port it listens on, and its readiness condition
+//! (`GET /api/__health_check` answering 200):
+//!
+//! - `nocobase`: the official `nocobase/nocobase` image at [`NOCOBASE_TAG`], on SQLite, with a
+//!   fixed test `APP_KEY` and the run's admin as its root user. It is pulled when missing.
+//! - `reference`: the project's own reference server, `FROM scratch`
+//!   (`docker/reference/Dockerfile`), built locally by `scripts/build-reference-image.sh`; never
+//!   pulled.
+//!
+//! The container gets a random host port on 127.0.0.1, carries labels naming the process that
+//! started it, and is removed by the guard held in [`RunningTarget`]. A run killed outright
+//! (SIGKILL) cannot clean up: the next container run on this machine removes what it left.
+//!
+//! Why the Docker Engine API directly (bollard) rather than testcontainers' runner:
+//! testcontainers 0.28 speaks API 1.53 and never negotiates, so every engine older than that
+//! refuses each of its requests ("client version 1.53 is too new"), Debian's docker.io 20.10
+//! (API 1.41) among them. Here the client negotiates the version with the engine, and otherwise
+//! handles the container as testcontainers does.
+
+use std::collections::BTreeMap;
+
+use crate::config::RunConfig;
+use crate::secret::Secret;
+
+/// The official image's repository.
+pub const NOCOBASE_IMAGE: &str = "nocobase/nocobase";
+/// The official image's pinned tag: the NocoBase release the snapshots were recorded against.
+pub const NOCOBASE_TAG: &str = "2.2.15";
+/// The port NocoBase's image listens on: its nginx, in front of the app on 13000 (2.x images).
+pub const NOCOBASE_PORT: u16 = 80;
+/// Where the official image keeps its SQLite database.
+pub const NOCOBASE_DB_STORAGE: &str = "storage/db/nocobase.sqlite";
+/// The reference server image's repository, as `scripts/build-reference-image.sh` tags it.
+pub const REFERENCE_IMAGE: &str = "nocobase-conformance/reference";
+/// The reference server image's tag: the crate's version.
+pub const REFERENCE_TAG: &str = env!("CARGO_PKG_VERSION");
+/// The port the reference server listens on inside its container.
+pub const REFERENCE_PORT: u16 = 13000;
+/// The APP_KEY (JWT secret) of a container started for a run, unless `--app-key` gives another.
+/// A test value: the container lives for one run.
+pub const TEST_APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
+/// The path a container is ready on once it answers 200.
+pub const HEALTH_PATH: &str = "/api/__health_check";
+/// Label carried by every container this crate starts: `<hostname>:<pid>` of the starting process.
+pub const OWNER_LABEL: &str = "org.nocobase-conformance.owner";
+/// Label naming the image kind (`reference` or `nocobase`).
+pub const KIND_LABEL: &str = "org.nocobase-conformance.image";
+
+/// Which server the container runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    /// The project's reference server, built locally (`scripts/build-reference-image.sh`).
+    Reference,
+    /// The official NocoBase image.
+    NocoBase,
+}
+
+impl ImageKind {
+    /// The name `--image` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageKind::Reference => "reference",
+            ImageKind::NocoBase => "nocobase",
+        }
+    }
+
+    /// Parses `--image`: `reference` or `nocobase`, optionally `:TAG` for another tag than the
+    /// pinned one. `latest` is refused: a run must say which server it checked.
+    pub fn parse(spec: &str) -> Result<(Self, Option<String>), String> {
+        let (name, tag) = match spec.split_once(':') {
+            Some((name, tag)) => (name, Some(tag)),
+            None => (spec, None),
+        };
+        let kind = match name {
+            "reference" => ImageKind::Reference,
+            "nocobase" => ImageKind::NocoBase,
+            _ => {
+                return Err(format!(
+                    "--image {spec:?}: expected `reference` or `nocobase`, optionally with `:TAG` (e.g. nocobase:{NOCOBASE_TAG})"
+                ));
+            }
+        };
+        match tag {
+            None => Ok((kind, None)),
+            Some("") => Err(format!("--image {spec:?}: the tag after `:` is empty")),
+            Some("latest") => Err(format!(
+                "--image {spec:?}: `latest` changes under you; pin a version (the pinned one is {name}:{})",
+                kind.default_tag()
+            )),
+            Some(tag) if tag.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) => {
+                Ok((kind, Some(tag.to_owned())))
+            }
+            Some(tag) => Err(format!("--image {spec:?}: {tag:?} is not a Docker tag")),
+        }
+    }
+
+    /// The pinned tag.
+    pub fn default_tag(self) -> &'static str {
+        match self {
+            ImageKind::Reference => REFERENCE_TAG,
+            ImageKind::NocoBase => NOCOBASE_TAG,
+        }
+    }
+}
+
+/// When a started container counts as ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// Path requested with GET on the mapped port.
+    pub path: &'static str,
+    /// The status that means ready (NocoBase answers 503 while it starts, its nginx 502 before
+    /// the app listens).
+    pub status: u16,
+}
+
+/// A container image as the suite starts it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ContainerImage {
+    /// Which server it is.
+    pub kind: ImageKind,
+    /// Repository, e.g. `nocobase/nocobase`.
+    pub name: String,
+    /// Tag, never `latest`.
+    pub tag: String,
+    /// Environment variables.
+    pub env: BTreeMap<String, String>,
+    /// Arguments after the image's entrypoint (empty: the image's own command).
+    pub cmd: Vec<String>,
+    /// The port the server listens on inside the container.
+    pub port: u16,
+    /// When it is ready.
+    pub readiness: Readiness,
+    /// Whether a missing image may be pulled from a registry (never for the local build).
+    pub pullable: bool,
+}
+
+impl std::fmt::Debug for ContainerImage {
+    /// Environment values and arguments hold secrets (APP_KEY, the root password): only names.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerImage")
+            .field("image", &self.full_name())
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("port", &self.port)
+            .field("readiness", &self.readiness)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ContainerImage {
+    /// The official NocoBase image at the pinned tag, on SQLite, with the test APP_KEY and
+    /// NocoBase's default root account (`admin@nocobase.com` / `admin123`).
+    ///
+    /// Variables: <https://docs.nocobase.com/welcome/getting-started/installation/docker-compose>
+    /// and <https://docs.nocobase.com/welcome/getting-started/env>.
+    pub fn nocobase() -> Self {
+        let env = [
+            ("APP_KEY", TEST_APP_KEY),
+            ("DB_DIALECT", "sqlite"),
+            ("DB_STORAGE", NOCOBASE_DB_STORAGE),
+            ("INIT_ROOT_EMAIL", "admin@nocobase.com"),
+            ("INIT_ROOT_PASSWORD", "admin123"),
+            ("TZ", "UTC"),
+        ];
+        Self {
+            kind: ImageKind::NocoBase,
+            name: NOCOBASE_IMAGE.to_owned(),
+            tag: NOCOBASE_TAG.to_owned(),
+            env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            cmd: Vec::new(),
+            port: NOCOBASE_PORT,
+            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            pullable: true,
+        }
+    }
+
+    /// The reference server image, serving on all interfaces of the container with the test
+    /// APP_KEY and the default root account.
+    pub fn reference_server() -> Self {
+        let mut image = Self {
+            kind: ImageKind::Reference,
+            name: REFERENCE_IMAGE.to_owned(),
+            tag: REFERENCE_TAG.to_owned(),
+            env: BTreeMap::new(),
+            cmd: Vec::new(),
+            port: REFERENCE_PORT,
+            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            pullable: false,
+        };
+        image.set_reference_cmd(TEST_APP_KEY, "admin@nocobase.com", "admin123");
+        image
+    }
+
+    /// The image of `kind` at its pinned tag.
+    pub fn of(kind: ImageKind) -> Self {
+        match kind {
+            ImageKind::Reference => Self::reference_server(),
+            ImageKind::NocoBase => Self::nocobase(),
+        }
+    }
+
+    /// The image configured for a run: its tag, the run's APP_KEY and admin account.
+    pub fn for_run(kind: ImageKind, tag: Option<&str>, config: &RunConfig) -> Self {
+        let image = Self::of(kind);
+        let image = match tag {
+            Some(tag) => image.with_tag(tag),
+            None => image,
+        };
+        let app_key = config.app_key.clone().unwrap_or_else(|| Secret::literal(TEST_APP_KEY));
+        image.with_app_key(app_key.expose()).with_root(&config.account, config.password.expose())
+    }
+
+    /// Another tag of the same image.
+    pub fn with_tag(mut self, tag: &str) -> Self {
+        tag.clone_into(&mut self.tag);
+        self
+    }
+
+    /// The JWT secret (NocoBase's `APP_KEY`): API keys minted offline must be signed with it.
+    pub fn with_app_key(mut self, app_key: &str) -> Self {
+        match self.kind {
+            ImageKind::NocoBase => {
+                self.env.insert("APP_KEY".into(), app_key.to_owned());
+            }
+            ImageKind::Reference => {
+                let (email, password) = (self.arg("--root-email"), self.arg("--root-password"));
+                self.set_reference_cmd(app_key, &email, &password);
+            }
+        }
+        self
+    }
+
+    /// The root account created on first start: `account` is an email (`INIT_ROOT_EMAIL`) or a
+    /// username (`INIT_ROOT_USERNAME`; the reference server keeps its default email then).
+    pub fn with_root(mut self, account: &str, password: &str) -> Self {
+        let is_email = account.contains('@');
+        match self.kind {
+            ImageKind::NocoBase => {
+                let key = if is_email { "INIT_ROOT_EMAIL" } else { "INIT_ROOT_USERNAME" };
+                self.env.insert(key.into(), account.to_owned());
+                self.env.insert("INIT_ROOT_PASSWORD".into(), password.to_owned());
+            }
+            ImageKind::Reference => {
+                let app_key = self.arg("--app-key");
+                let email = if is_email { account.to_owned() } else { self.arg("--root-email") };
+                self.set_reference_cmd(&app_key, &email, password);
+            }
+        }
+        self
+    }
+
+    /// `name:tag`.
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.name, self.tag)
+    }
+
+    /// `<port>/tcp`, as Docker names an exposed port.
+    pub fn exposed_port(&self) -> String {
+        format!("{}/tcp", self.port)
+    }
+
+    /// `KEY=VALUE` lines for the engine.
+    pub fn env_list(&self) -> Vec<String> {
+        self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    fn set_reference_cmd(&mut self, app_key: &str, email: &str, password: &str) {
+        let port = self.port.to_string();
+        self.cmd = [
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            &port,
+            "--app-key",
+            app_key,
+            "--root-email",
+            email,
+            "--root-password",
+            password,
+        ]
+        .map(str::to_owned)
+        .to_vec();
+    }
+
+    /// The value following `flag` in the command.
+    fn arg(&self, flag: &str) -> String {
+        self.cmd.iter().skip_while(|a| a.as_str() != flag).nth(1).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "containers")]
+pub use engine::{probe_engine, start};
+
+#[cfg(not(feature = "containers"))]
+/// Without the `containers` feature there is no engine client.
+pub async fn probe_engine(_host: &str) -> Result<String, String> {
+    Err("this build has no container support (built without the `containers` feature)".into())
+}
+
+#[cfg(not(feature = "containers"))]
+pub(super) async fn start(
+    _config: &RunConfig,
+    image: ImageKind,
+    _tag: Option<&str>,
+    _host: &str,
+) -> crate::error::Result<super::RunningTarget> {
+    Err(crate::error::HarnessError::Environment(format!(
+        "--target container (image {}) is not available: this binary was built without the `containers` feature\n  hint: rebuild with `--features containers` (it is on by default)",
+        image.name()
+    )))
+}
+
+#[cfg(feature = "containers")]
+mod engine {
+    //! Talking to the Docker engine: probe, start, wait, remove.
+
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicI32, Ordering};
+    use std::sync::{Arc, Condvar, Mutex};
+    use std::time::{Duration, Instant};
+
+    use bollard::Docker;
+    use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+    use bollard::query_parameters::{
+        CreateContainerOptions, CreateImageOptions, ListContainersOptions, LogsOptions, RemoveContainerOptions,
+    };
+    use futures::StreamExt as _;
+    use url::Url;
+
+    use super::{ContainerImage, ImageKind, KIND_LABEL, OWNER_LABEL};
+    use crate::config::RunConfig;
+    use crate::error::{HarnessError, Result};
+    use crate::secret::{Secret, scrub};
+    use crate::target::RunningTarget;
+
+    /// How often a starting container is polled.
+    const POLL: Duration = Duration::from_millis(250);
+    /// How long the engine may take to answer its first request.
+    const ENGINE_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Log lines shown when a container does not become ready.
+    const LOG_TAIL: usize = 20;
+
+    /// Connects to the engine at `host` and agrees on an API version.
+    async fn connect(host: &str) -> std::result::Result<Docker, String> {
+        let docker = Docker::connect_with_host(host).map_err(|e| e.to_string())?;
+        match tokio::time::timeout(ENGINE_TIMEOUT, docker.negotiate_version()).await {
+            Ok(Ok(docker)) => Ok(docker),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no answer within {}s", ENGINE_TIMEOUT.as_secs())),
+        }
+    }
+
+    /// Whether a Docker engine answers at `host`: its version, or why not (one line).
+    pub async fn probe_engine(host: &str) -> std::result::Result<String, String> {
+        let docker = connect(host).await.map_err(|e| format!("no Docker engine answers at {host} ({e})"))?;
+        let version = docker.version().await.map_err(|e| format!("the Docker engine at {host} failed: {e}"))?;
+        Ok(format!("Docker {} (API {})", version.version.unwrap_or_default(), version.api_version.unwrap_or_default()))
+    }
+
+    fn hostname() -> String {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn owner() -> String {
+        format!("{}:{}", hostname(), std::process::id())
+    }
+
+    /// Removes a container, its anonymous volumes included.
+    async fn remove(docker: &Docker, id: &str) -> std::result::Result<(), bollard::errors::Error> {
+        let options = RemoveContainerOptions { force: true, v: true, ..Default::default() };
+        match docker.remove_container(id, Some(options)).await {
+            Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Removes containers that earlier runs on this machine left behind when they were killed
+    /// outright: their owner label names a process that no longer exists.
+    async fn remove_orphans(docker: &Docker) {
+        let filters = HashMap::from([("label".to_owned(), vec![OWNER_LABEL.to_owned()])]);
+        let options = ListContainersOptions { all: true, filters: Some(filters), ..Default::default() };
+        let Ok(containers) = docker.list_containers(Some(options)).await else { return };
+        let here = hostname();
+        for container in containers {
+            let Some(owner) = container.labels.as_ref().and_then(|l| l.get(OWNER_LABEL)) else { continue };
+            let Some((host, pid)) = owner.rsplit_once(':') else { continue };
+            if host != here || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                continue;
+            }
+            let Some(id) = container.id.as_deref() else { continue };
+            let name = container.names.as_ref().and_then(|n| n.first()).map_or(id, |n| n.trim_start_matches('/'));
+            if remove(docker, id).await.is_ok() {
+                println!("Removed container {name}, left behind by an earlier run that was killed (process {pid}).");
+            }
+        }
+    }
+
+    /// Makes sure the image is on this machine: pulls the official one, explains how to build
+    /// the local one.
+    async fn ensure_image(docker: &Docker, image: &ContainerImage) -> Result<()> {
+        let reference = image.full_name();
+        if docker.inspect_image(&reference).await.is_ok() {
+            return Ok(());
+        }
+        if !image.pullable {
+            return Err(HarnessError::Environment(format!(
+                "the image {reference} is not on this machine\n  hint: build it with scripts/build-reference-image.sh{}",
+                if image.tag == super::REFERENCE_TAG { String::new() } else { format!(" --tag {reference}") }
+            )));
+        }
+        println!("Pulling {reference} (once per machine)…");
+        let options = CreateImageOptions {
+            from_image: Some(image.name.clone()),
+            tag: Some(image.tag.clone()),
+            ..Default::default()
+        };
+        let mut progress = docker.create_image(Some(options), None, None);
+        while let Some(step) = progress.next().await {
+            if let Err(e) = step {
+                return Err(HarnessError::Environment(format!(
+                    "cannot pull {reference}: {e}\n  hint: the container target needs registry access for the official image, or the image loaded with `docker load`"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The last lines the container wrote.
+    async fn log_tail(docker: &Docker, id: &str) -> String {
+        let options = LogsOptions { stdout: true, stderr: true, tail: LOG_TAIL.to_string(), ..Default::default() };
+        let mut lines = String::new();
+        let mut stream = docker.logs(id, Some(options));
+        while let Some(Ok(chunk)) = stream.next().await {
+            lines.push_str(&String::from_utf8_lossy(&chunk.into_bytes()));
+        }
+        let lines: Vec<&str> = lines.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            return "  (the container wrote nothing)".into();
+        }
+        lines.iter().map(|l| format!("  | {}", scrub(l))).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Where the run's container is in its life. Shared by the guard and the signal watcher, so
+    /// that exactly one of them removes it and the other waits until that is done.
+    enum Life {
+        /// Not created yet.
+        Unborn,
+        /// Created: its id.
+        Alive(String),
+        /// Being removed.
+        Removing,
+        /// Removed, or kept with --keep.
+        Gone,
+    }
+
+    /// The container's [`Life`], and how to remove it.
+    struct Container {
+        docker: Docker,
+        life: Mutex<Life>,
+        changed: Condvar,
+        /// The exit code of the signal that interrupted the run (130, 143), or 0.
+        interrupted: AtomicI32,
+    }
+
+    impl Container {
+        fn born(&self, id: &str) {
+            if let Ok(mut life) = self.life.lock() {
+                *life = Life::Alive(id.to_owned());
+            }
+        }
+
+        /// Removes the container unless it is already gone; if another thread is removing it,
+        /// waits for that. Blocks: call it off the async runtime's threads, or where blocking is
+        /// acceptable (a drop at the end of the run).
+        fn remove_now(&self) {
+            let Ok(mut life) = self.life.lock() else { return };
+            loop {
+                match std::mem::replace(&mut *life, Life::Removing) {
+                    Life::Alive(id) => {
+                        drop(life);
+                        if let Err(e) = remove_blocking(&self.docker, &id) {
+                            eprintln!("cleanup: could not remove container {}: {e}", short(&id));
+                        }
+                        if let Ok(mut life) = self.life.lock() {
+                            *life = Life::Gone;
+                        }
+                        self.changed.notify_all();
+                        return;
+                    }
+                    Life::Removing => match self.changed.wait(life) {
+                        Ok(guard) => life = guard,
+                        Err(_) => return,
+                    },
+                    Life::Unborn | Life::Gone => {
+                        *life = Life::Gone;
+                        return;
+                    }
+                }
+            }
+        }
+
+        /// Leaves the container running (--keep): its id, if it was created.
+        fn keep(&self) -> Option<String> {
+            let mut life = self.life.lock().ok()?;
+            match std::mem::replace(&mut *life, Life::Gone) {
+                Life::Alive(id) => Some(id),
+                other => {
+                    *life = other;
+                    None
+                }
+            }
+        }
+    }
+
+    /// Removes a container from a thread of its own (with its own runtime), so that it works
+    /// from a drop or a signal, inside the run's runtime or outside it.
+    fn remove_blocking(docker: &Docker, id: &str) -> std::result::Result<(), String> {
+        let (docker, id) = (docker.clone(), id.to_owned());
+        let removal = std::thread::spawn(move || {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(remove(&docker, &id)).map_err(|e| e.to_string())
+        });
+        removal.join().unwrap_or_else(|_| Err("the removal thread panicked".into()))
+    }
+
+    /// Held by [`RunningTarget`]: removes the container when dropped.
+    struct ContainerGuard {
+        container: Arc<Container>,
+        keep: bool,
+        signals: Option<tokio::task::JoinHandle<()>>,
+    }
+
+    impl Drop for ContainerGuard {
+        fn drop(&mut self) {
+            let interrupted = self.container.interrupted.load(Ordering::SeqCst);
+            if let Some(task) = self.signals.take().filter(|_| interrupted == 0) {
+                task.abort();
+            }
+            if interrupted != 0 {
+                // The signal watcher is removing the container: wait for it, then end as it would.
+                self.container.remove_now();
+                std::process::exit(interrupted);
+            }
+            if self.keep {
+                if let Some(id) = self.container.keep() {
+                    println!("Container {} kept (--keep); remove it with `docker rm -f {}`.", short(&id), short(&id));
+                }
+                return;
+            }
+            self.container.remove_now();
+        }
+    }
+
+    fn short(id: &str) -> &str {
+        &id[..id.len().min(12)]
+    }
+
+    /// On SIGINT or SIGTERM: remove the container (if it exists yet), then end the process as
+    /// the signal would have (exit 130 or 143).
+    fn watch_signals(container: Arc<Container>) -> Result<tokio::task::JoinHandle<()>> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| HarnessError::Environment(e.to_string()))?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(|e| HarnessError::Environment(e.to_string()))?;
+        Ok(tokio::spawn(async move {
+            let code = tokio::select! {
+                _ = interrupt.recv() => 130,
+                _ = terminate.recv() => 143,
+            };
+            container.interrupted.store(code, Ordering::SeqCst);
+            let _ = tokio::task::spawn_blocking(move || {
+                // Holding stdout stops the report here: the scenarios still running would
+                // otherwise fail one after another on the console once the server is gone.
+                let _quiet = std::io::stdout().lock();
+                eprintln!("\ninterrupted: removing the container, then stopping");
+                container.remove_now();
+                std::process::exit(code);
+            })
+            .await;
+        }))
+    }
+
+    /// What polling the health path last saw.
+    fn describe(result: &std::result::Result<reqwest::Response, reqwest::Error>) -> String {
+        match result {
+            Ok(response) => format!("HTTP {}", response.status().as_u16()),
+            Err(e) if e.is_timeout() => "no answer (timeout)".into(),
+            Err(_) => "connection refused or reset (nothing listening yet)".into(),
+        }
+    }
+
+    /// The error to report if the container is no longer running.
+    async fn stopped(docker: &Docker, id: &str, image: &ContainerImage) -> Option<HarnessError> {
+        let state = docker.inspect_container(id, None).await.ok()?.state?;
+        if state.running != Some(false) {
+            return None;
+        }
+        Some(HarnessError::Environment(format!(
+            "the {} container ({}) stopped before it was ready (exit code {}){}\n  its last lines:\n{}",
+            image.kind.name(),
+            image.full_name(),
+            state.exit_code.unwrap_or_default(),
+            state.error.filter(|e| !e.is_empty()).map(|e| format!(": {e}")).unwrap_or_default(),
+            log_tail(docker, id).await
+        )))
+    }
+
+    /// Waits until the container answers its readiness check, or exits, or the bound runs out.
+    async fn wait_ready(
+        docker: &Docker,
+        id: &str,
+        image: &ContainerImage,
+        url: &str,
+        bound: Duration,
+    ) -> Result<Duration> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| HarnessError::Environment(e.to_string()))?;
+        let started = Instant::now();
+        let mut next_inspect = Instant::now();
+        loop {
+            let result = http.get(url).send().await;
+            if matches!(&result, Ok(r) if r.status().as_u16() == image.readiness.status) {
+                return Ok(started.elapsed());
+            }
+            let last = describe(&result);
+            if Instant::now() >= next_inspect {
+                next_inspect = Instant::now() + Duration::from_secs(1);
+                if let Some(stopped) = stopped(docker, id, image).await {
+                    return Err(stopped);
+                }
+            }
+            if started.elapsed() >= bound {
+                return Err(HarnessError::Environment(format!(
+                    "the {} container ({}) was not ready after {}s: GET {url} last gave {last} (ready means {})\n  its last lines:\n{}\n  hint: NocoBase answers 503 while it starts (and its nginx 502 before that); its first start installs the database. Raise --ready-timeout.",
+                    image.kind.name(),
+                    image.full_name(),
+                    bound.as_secs(),
+                    image.readiness.status,
+                    log_tail(docker, id).await
+                )));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Starts the container for a run and returns the target once it is ready.
+    pub async fn start(config: &RunConfig, kind: ImageKind, tag: Option<&str>, host: &str) -> Result<RunningTarget> {
+        let docker = connect(host).await.map_err(|e| {
+            HarnessError::Environment(format!(
+                "--target container: no Docker engine answers at {host} ({e})\n  hint: start Docker (e.g. `dockerd &`), or point --docker-host / DOCKER_HOST at an engine"
+            ))
+        })?;
+        let image = ContainerImage::for_run(kind, tag, config);
+        remove_orphans(&docker).await;
+        ensure_image(&docker, &image).await?;
+
+        let container = Arc::new(Container {
+            docker: docker.clone(),
+            life: Mutex::new(Life::Unborn),
+            changed: Condvar::new(),
+            interrupted: AtomicI32::new(0),
+        });
+        let signals = watch_signals(Arc::clone(&container))?;
+        let mut guard = ContainerGuard { container: Arc::clone(&container), keep: false, signals: Some(signals) };
+
+        let suffix: u32 = rand::RngExt::random(&mut rand::rng());
+        let name = format!("nocobase-conformance-{}-{}-{suffix:08x}", kind.name(), std::process::id());
+        let labels =
+            HashMap::from([(OWNER_LABEL.to_owned(), owner()), (KIND_LABEL.to_owned(), kind.name().to_owned())]);
+        let binding = PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) };
+        let body = ContainerCreateBody {
+            image: Some(image.full_name()),
+            cmd: (!image.cmd.is_empty()).then(|| image.cmd.clone()),
+            env: Some(image.env_list()),
+            exposed_ports: Some(vec![image.exposed_port()]),
+            labels: Some(labels),
+            host_config: Some(HostConfig {
+                port_bindings: Some(HashMap::from([(image.exposed_port(), Some(vec![binding]))])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let options = CreateContainerOptions { name: Some(name.clone()), ..Default::default() };
+        let created = docker.create_container(Some(options), body).await.map_err(|e| {
+            HarnessError::Environment(format!("cannot create a container from {}: {e}", image.full_name()))
+        })?;
+        container.born(&created.id);
+        let started = Instant::now();
+        docker
+            .start_container(&created.id, None)
+            .await
+            .map_err(|e| HarnessError::Environment(format!("cannot start the container {name}: {e}")))?;
+        let port = docker
+            .inspect_container(&created.id, None)
+            .await
+            .ok()
+            .and_then(|c| c.network_settings?.ports?.get(&image.exposed_port()).cloned().flatten())
+            .and_then(|bindings| bindings.into_iter().find_map(|b| b.host_port?.parse::<u16>().ok()));
+        let Some(port) = port else {
+            // A container that exited at once has no port mapping any more.
+            return Err(stopped(&docker, &created.id, &image).await.unwrap_or_else(|| {
+                HarnessError::Environment(format!("the container {name} has no host port for {}", image.exposed_port()))
+            }));
+        };
+        let health = format!("http://127.0.0.1:{port}{}", image.readiness.path);
+        println!(
+            "Started container {name} from {} on 127.0.0.1:{port}; waiting for GET {} to answer {}.",
+            image.full_name(),
+            image.readiness.path,
+            image.readiness.status
+        );
+        wait_ready(&docker, &created.id, &image, &health, config.ready_timeout).await?;
+        println!("Container ready {:.1}s after it started.", started.elapsed().as_secs_f64());
+
+        guard.keep = config.keep;
+        let base_url = Url::parse(&format!("http://127.0.0.1:{port}/api"))
+            .map_err(|e| HarnessError::Environment(e.to_string()))?;
+        let app_key = Some(config.app_key.clone().unwrap_or_else(|| Secret::new(super::TEST_APP_KEY)));
+        Ok(RunningTarget { base_url, kind: "container", app_key, _guard: Box::new(guard) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_official_image_is_pinned_on_sqlite_with_a_test_key_and_root() {
+        // Arrange / Act
+        let image = ContainerImage::nocobase();
+
+        // Assert
+        assert_eq!(image.full_name(), "nocobase/nocobase:2.2.15");
+        assert_ne!(image.tag, "latest");
+        assert_eq!(image.exposed_port(), "80/tcp");
+        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(
+            image.env_list(),
+            [
+                "APP_KEY=lab-test-app-key-0123456789abcdef",
+                "DB_DIALECT=sqlite",
+                "DB_STORAGE=storage/db/nocobase.sqlite",
+                "INIT_ROOT_EMAIL=admin@nocobase.com",
+                "INIT_ROOT_PASSWORD=admin123",
+                "TZ=UTC",
+            ]
+        );
+        assert!(image.cmd.is_empty(), "the image's own entrypoint starts nginx and NocoBase");
+        assert!(image.pullable);
+    }
+
+    #[test]
+    fn the_official_image_takes_the_runs_key_and_admin() {
+        let image =
+            ContainerImage::nocobase().with_app_key("k3y").with_root("ops@example.com", "s3cret").with_tag("2.2.16");
+        assert_eq!(image.full_name(), "nocobase/nocobase:2.2.16");
+        assert_eq!(image.env["APP_KEY"], "k3y");
+        assert_eq!(image.env["INIT_ROOT_EMAIL"], "ops@example.com");
+        assert_eq!(image.env["INIT_ROOT_PASSWORD"], "s3cret");
+
+        let by_username = ContainerImage::nocobase().with_root("ops", "s3cret");
+        assert_eq!(by_username.env["INIT_ROOT_USERNAME"], "ops");
+    }
+
+    #[test]
+    fn the_reference_image_serves_on_all_interfaces_with_the_test_key() {
+        let image = ContainerImage::reference_server();
+        assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(image.exposed_port(), "13000/tcp");
+        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(
+            image.cmd.join(" "),
+            "serve --host 0.0.0.0 --port 13000 --app-key lab-test-app-key-0123456789abcdef --root-email admin@nocobase.com --root-password admin123"
+        );
+        assert!(!image.pullable, "the reference image is built locally, never pulled");
+
+        let configured = image.with_app_key("k3y").with_root("ops@example.com", "s3cret");
+        assert_eq!(
+            configured.cmd.join(" "),
+            "serve --host 0.0.0.0 --port 13000 --app-key k3y --root-email ops@example.com --root-password s3cret"
+        );
+    }
+
+    #[test]
+    fn debug_output_shows_no_secret() {
+        let image =
+            ContainerImage::nocobase().with_app_key("k3y-that-is-secret").with_root("a@b.c", "pw-that-is-secret");
+        let shown = format!("{image:?}");
+        assert!(!shown.contains("that-is-secret"), "{shown}");
+        assert!(shown.contains("nocobase/nocobase:2.2.15"), "{shown}");
+    }
+
+    #[test]
+    fn image_flags_are_a_kind_and_an_optional_pinned_tag() {
+        assert_eq!(ImageKind::parse("reference"), Ok((ImageKind::Reference, None)));
+        assert_eq!(ImageKind::parse("nocobase"), Ok((ImageKind::NocoBase, None)));
+        assert_eq!(ImageKind::parse("nocobase:2.2.16"), Ok((ImageKind::NocoBase, Some("2.2.16".into()))));
+        assert_eq!(ImageKind::parse("reference:test-42"), Ok((ImageKind::Reference, Some("test-42".into()))));
+        assert!(ImageKind::parse("nocobase:latest").is_err_and(|e| e.contains("pin a version")));
+        assert!(ImageKind::parse("postgres").is_err());
+        assert!(ImageKind::parse("nocobase:").is_err());
+        assert!(ImageKind::parse("nocobase:a/b").is_err());
+    }
+}
