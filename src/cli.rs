@@ -6,12 +6,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::secret::Secret;
+
 /// Exit codes, also listed in `--help` and the README.
 pub const EXIT_CODES: &str = "Exit codes:
   0  every scenario passed
   1  the target did not conform (a scenario failed against a server that answered)
   2  the suite could not run (bad flags, unreachable or wrong base URL, target never ready,
-     missing features or snapshots, Docker or Chromium missing when required)";
+     missing features or snapshots, a step no definition matches, Docker or Chromium missing
+     when required)";
 
 /// NocoBase's "Using API Keys" tutorial as an executable conformance suite.
 #[derive(Debug, Parser)]
@@ -31,6 +34,40 @@ pub enum Command {
     Run(RunArgs),
     /// Serve the bundled reference server (NocoBase's API-keys surface) until interrupted.
     Serve(ServeArgs),
+    /// List (or remove) what runs of the suite left on a live target: API keys, users, roles and
+    /// collections whose names end in a run tag (after a run was interrupted, for example).
+    #[command(after_help = LEFTOVERS_EXIT_CODES)]
+    Leftovers(LeftoversArgs),
+}
+
+/// Exit codes of `leftovers`.
+pub const LEFTOVERS_EXIT_CODES: &str = "Exit codes:
+  0  nothing is left (or, with --remove, everything found was removed)
+  1  something is left
+  2  could not look (bad flags, unreachable target, refused credentials)";
+
+/// Flags of `leftovers`.
+#[derive(Debug, Clone, Args)]
+pub struct LeftoversArgs {
+    /// API base URL of the NocoBase to look at, e.g. http://127.0.0.1:13000/api
+    #[arg(long, env = "NOCOBASE_BASE_URL", value_name = "URL")]
+    pub base_url: String,
+
+    /// Admin account (username or email).
+    #[arg(long, env = "NOCOBASE_ACCOUNT", default_value = "admin@nocobase.com")]
+    pub account: String,
+
+    /// Admin password [default: admin123].
+    #[arg(long, env = "NOCOBASE_PASSWORD", hide_env_values = true, value_parser = secret_arg)]
+    pub password: Option<Secret>,
+
+    /// Remove what is found (API keys are only those of the admin: NocoBase lists no one else's).
+    #[arg(long)]
+    pub remove: bool,
+
+    /// Seconds to wait for any single HTTP response.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// Which server the suite runs against.
@@ -60,18 +97,18 @@ pub struct RunArgs {
     pub account: String,
 
     /// Admin password [default: admin123, NocoBase's install default].
-    #[arg(long, env = "NOCOBASE_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
+    #[arg(long, env = "NOCOBASE_PASSWORD", hide_env_values = true, value_parser = secret_arg)]
+    pub password: Option<Secret>,
 
     /// The target's APP_KEY, if known: enables the scenario that mints a key offline.
     /// For the embedded target it is the server's key [default: a random one].
-    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
-    pub app_key: Option<String>,
+    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub app_key: Option<Secret>,
 
     /// Key-only mode: run only the scenarios a key alone can run (reading and writing the records
     /// of --collection), with this API key and no admin credentials.
-    #[arg(long, env = "NOCOBASE_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
+    #[arg(long, env = "NOCOBASE_API_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub api_key: Option<Secret>,
 
     /// The collection the --api-key was granted.
     #[arg(long, value_name = "NAME", default_value = "todos")]
@@ -95,7 +132,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", env = "NOCOBASE_SNAPSHOTS")]
     pub snapshots: Option<PathBuf>,
 
-    /// Run only scenarios whose name contains this text.
+    /// Run only scenarios whose name, or whose feature's name, contains this text.
     #[arg(long = "name", short = 'n', value_name = "TEXT")]
     pub name: Option<String>,
 
@@ -249,4 +286,10 @@ pub struct TestCli {
     pub libtest: LibtestArgs,
     /// A test-name filter: `conformance` runs everything, other text selects scenarios by name.
     pub filter: Option<String>,
+}
+
+/// A secret flag's value, registered for scrubbing the moment it is read, so that no `Debug` of
+/// the flags can show it.
+fn secret_arg(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
 }

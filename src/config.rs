@@ -55,8 +55,8 @@ pub struct RunConfig {
     pub snapshots: PathBuf,
     /// Scenario-name filter.
     pub name: Option<String>,
-    /// Tag expression.
-    pub tags: Option<String>,
+    /// Tag expression, parsed.
+    pub tags: Option<cucumber::gherkin::tagexpr::TagOperation>,
     /// Concurrent scenarios.
     pub concurrency: usize,
     /// Per-request timeout.
@@ -138,7 +138,7 @@ impl RunConfig {
         if args.timeout == 0 || args.ready_timeout == 0 {
             return Err(HarnessError::Config("--timeout and --ready-timeout must be at least 1 second".into()));
         }
-        let key_only = match args.api_key.filter(|k| !k.is_empty()) {
+        let key_only = match args.api_key.filter(|k| !k.expose().is_empty()) {
             Some(key) if matches!(target, TargetSpec::Live(_)) => {
                 if !valid_identifier(&args.collection) {
                     return Err(HarnessError::Config(format!(
@@ -146,26 +146,34 @@ impl RunConfig {
                         args.collection
                     )));
                 }
-                Some(KeyOnly { key: Secret::new(key), collection: args.collection.clone() })
+                Some(KeyOnly { key, collection: args.collection.clone() })
             }
             Some(_) => return Err(HarnessError::Config("--api-key needs a live target (--base-url)".into())),
             None => None,
         };
-        let app_key = match args.app_key.filter(|k| !k.is_empty()) {
-            Some(key) => Some(Secret::new(key)),
+        let app_key = match args.app_key.filter(|k| !k.expose().is_empty()) {
+            Some(key) => Some(key),
             // A container is started with a key the suite chooses, so it is known.
             None if matches!(target, TargetSpec::Container { .. }) => Some(Secret::new(container::TEST_APP_KEY)),
+            None => None,
+        };
+        let tags = match args.tags.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(expr) => Some(expr.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| {
+                HarnessError::Config(format!(
+                    "--tags {expr:?} is not a tag expression ({e}); e.g. \"@browser and not @app-key\""
+                ))
+            })?),
             None => None,
         };
         Ok(Self {
             target,
             account: args.account,
-            password: Secret::new(args.password.unwrap_or_else(|| "admin123".to_owned())),
+            password: args.password.unwrap_or_else(|| Secret::new("admin123")),
             app_key,
             features,
             snapshots,
             name: args.name,
-            tags: args.tags,
+            tags,
             concurrency,
             timeout: Duration::from_secs(args.timeout),
             ready_timeout: Duration::from_secs(args.ready_timeout),
@@ -205,19 +213,37 @@ fn valid_identifier(name: &str) -> bool {
 
 /// Checks a `--base-url`: http(s), no query or fragment; a trailing slash is dropped.
 pub fn parse_base_url(raw: &str) -> Result<Url> {
+    let shown = without_userinfo(raw.trim());
     let url = Url::parse(raw.trim()).map_err(|e| {
-        HarnessError::Config(format!("--base-url {raw:?} is not a URL ({e}); expected e.g. http://127.0.0.1:13000/api"))
+        HarnessError::Config(format!(
+            "--base-url {shown:?} is not a URL ({e}); expected e.g. http://127.0.0.1:13000/api"
+        ))
     })?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(HarnessError::Config(format!("--base-url {raw:?} must start with http:// or https://")));
+        return Err(HarnessError::Config(format!("--base-url {shown:?} must start with http:// or https://")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(HarnessError::Config(format!(
+            "--base-url {shown:?} must not carry credentials: NocoBase does not read them there; pass the admin's with --account and --password"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(HarnessError::Config(format!("--base-url {raw:?} must not have a query or fragment")));
+        return Err(HarnessError::Config(format!("--base-url {shown:?} must not have a query or fragment")));
     }
     let mut url = url;
     let trimmed = url.path().trim_end_matches('/').to_owned();
     url.set_path(&trimmed);
     Ok(url)
+}
+
+/// A URL as it may be shown: `user:password@` replaced, so that no message repeats a password.
+fn without_userinfo(raw: &str) -> String {
+    let Some(start) = raw.find("://").map(|i| i + 3) else { return raw.to_owned() };
+    let authority_end = raw[start..].find(['/', '?', '#']).map_or(raw.len(), |i| start + i);
+    match raw[start..authority_end].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &raw[..start], &raw[start + at..]),
+        None => raw.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +261,11 @@ mod tests {
         assert!(parse_base_url("ftp://x/api").is_err());
         assert!(parse_base_url("not a url").is_err());
         assert!(parse_base_url("http://x/api?a=1").is_err());
+        let refused = parse_base_url("http://bob:hunter2@127.0.0.1:13000/api").map(|u| u.to_string());
+        let message = refused.expect_err("credentials in the URL are refused").to_string();
+        assert!(message.contains("http://[redacted]@127.0.0.1:13000/api") && !message.contains("hunter2"), "{message}");
+        let message = parse_base_url("http://bob:hunter2@host:99999/api").expect_err("bad port").to_string();
+        assert!(!message.contains("hunter2"), "{message}");
     }
 
     fn container_args(image: &str) -> RunArgs {

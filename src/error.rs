@@ -105,6 +105,20 @@ pub enum HarnessError {
         reason: String,
     },
 
+    /// A step checks a response against a snapshot nobody has reviewed yet.
+    #[error(
+        "no reviewed snapshot \"{name}\" at {path}\n  hint: {}",
+        if *pending { "a new one is pending review: `cargo insta review`, read it, accept it" } else { "record it against a target you trust with INSTA_UPDATE=always, then read it before committing" }
+    )]
+    MissingSnapshot {
+        /// Snapshot name.
+        name: String,
+        /// Where it should be.
+        path: String,
+        /// Whether insta wrote a `.snap.new` for review.
+        pending: bool,
+    },
+
     /// A scenario could not be run as written (an unknown name, a missing prerequisite).
     #[error("the scenario cannot run: {0}")]
     Scenario(String),

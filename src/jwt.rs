@@ -48,11 +48,11 @@ pub fn expect_claims(token: &str, names: &[&str], lifetime: i64, exchange: &Exch
 }
 
 /// An HS256 token with NocoBase's API-key claims, signed with `secret`, living `seconds`.
-pub fn mint(secret: &str, user_id: i64, role: &str, seconds: i64) -> String {
+pub fn mint(secret: &str, user_id: i64, role: &str, seconds: i64) -> Result<String> {
     let iat = time::OffsetDateTime::now_utc().unix_timestamp();
-    let claims = json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat + seconds});
+    let claims = json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat.saturating_add(seconds)});
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
-        .unwrap_or_default()
+        .map_err(|e| HarnessError::Scenario(format!("cannot sign a test token: {e}")))
 }
 
 #[cfg(test)]
@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn minted_tokens_decode_to_nocobase_key_claims() {
-        let token = mint("secret", 1, "todos", 60);
+        let token = mint("secret", 1, "todos", 60).expect("signed");
         let claims = decode_claims(&token).expect("decodes");
         assert_eq!(claims["userId"], 1);
         assert_eq!(claims["roleName"], "todos");

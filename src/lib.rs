@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod fixtures;
 pub mod jwt;
+pub mod leftovers;
 pub mod living_doc;
 pub mod normalize;
 pub mod openapi;

@@ -90,7 +90,6 @@ impl LivingDoc {
 
     fn scenario(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario, event: &Scenario<impl World>) {
         let entry = self.feature_mut(feature);
-        let file = entry.file.clone();
         let index =
             match entry.scenarios.iter().position(|s| s.line == scenario.position.line && s.name == scenario.name) {
                 Some(i) => i,
@@ -99,7 +98,7 @@ impl LivingDoc {
                         name: scenario.name.clone(),
                         line: scenario.position.line,
                         tags: scenario.tags.clone(),
-                        snapshot_prefix: format!("{file}__{}", crate::snapshot::slug(&scenario.name)),
+                        snapshot_prefix: crate::snapshot::scenario_prefix(feature, scenario),
                         steps: Vec::new(),
                     });
                     entry.scenarios.len() - 1
@@ -144,17 +143,10 @@ impl LivingDoc {
         (scenarios.len(), failed)
     }
 
+    /// The scenario's screenshot, saved by its browser step as `<snapshot prefix>.png`.
     fn screenshot(report: &Path, scenario: &DocScenario) -> Option<String> {
-        let dir = report.parent()?;
-        let prefix = &scenario.snapshot_prefix;
-        let mut found: Vec<String> = std::fs::read_dir(dir)
-            .ok()?
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(prefix.as_str()) && n.ends_with(".png"))
-            .collect();
-        found.sort();
-        found.into_iter().next()
+        let name = format!("{}.png", scenario.snapshot_prefix);
+        report.parent()?.join(&name).is_file().then_some(name)
     }
 
     fn render_markdown(&self, path: &Path) -> String {

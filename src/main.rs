@@ -6,7 +6,7 @@ use clap::Parser;
 use nocobase_conformance::cli::{Cli, Command, ServeArgs};
 use nocobase_conformance::config::RunConfig;
 use nocobase_conformance::reference::{self, AppState, RootAccount, ServerConfig};
-use nocobase_conformance::runner;
+use nocobase_conformance::{leftovers, runner};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Leftovers(args) => ExitCode::from(runtime.block_on(leftovers::command(args))),
         Command::Serve(args) => match runtime.block_on(serve(args)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -11,6 +11,7 @@
 //! | `boolean-typed-string` | boolean fields are `{"type": "string"}` (plugin-api-doc's field-type map knows no `TINYINT(1)`) | `true` / `false` |
 //! | `not-nullable` | no field is `nullable` | `null` for fields never set |
 //! | `update-answers-a-list` | `update` answers `data` = one record | `data` = the list of updated records |
+//! | `get-finds-nothing` | `get` answers `data` = a record | `data: null` (status 200) when no record has that key |
 
 use std::collections::BTreeMap;
 
@@ -122,27 +123,52 @@ impl Document {
             .map(|error| {
                 let instance_path = error.instance_path().to_string();
                 let schema_path = format!("{pointer}{}", error.schema_path());
-                let known_defect = known_defect(action_path, &instance_path, &schema_path, error.instance());
-                Violation { instance_path, schema_path, message: error.to_string(), known_defect }
+                let message = error.to_string();
+                let known_defect = known_defect(action_path, &instance_path, &schema_path, error.instance(), &message);
+                Violation { instance_path, schema_path, message, known_defect }
             })
             .collect();
         Verdict::Checked(violations)
     }
 }
 
-/// The known defect of NocoBase's document a violation matches (see the module's table).
-fn known_defect(action_path: &str, instance_path: &str, schema_path: &str, instance: &Value) -> Option<&'static str> {
+/// The known defect of NocoBase's document a violation matches (see the module's table). Only a
+/// record's own fields qualify for the field defects (`/data/0/title`, `/data/title`; never its
+/// id or `meta`), and `data` itself only in the answers the table names, so that drift such as a
+/// list answering `{"data": null}` or a null id still fails.
+fn known_defect(
+    action_path: &str,
+    instance_path: &str,
+    schema_path: &str,
+    instance: &Value,
+    message: &str,
+) -> Option<&'static str> {
     if !schema_path.ends_with("/type") {
         return None;
     }
     match instance {
-        Value::Null => Some("not-nullable"),
-        Value::Bool(_) => Some("boolean-typed-string"),
+        Value::Null if is_record_field(instance_path) => Some("not-nullable"),
+        Value::Null if action_path.ends_with(":get") && instance_path == "/data" => Some("get-finds-nothing"),
+        Value::Bool(_) if is_record_field(instance_path) && message.ends_with(r#"is not of type "string""#) => {
+            Some("boolean-typed-string")
+        }
         Value::Array(_) if action_path.ends_with(":update") && instance_path == "/data" => {
             Some("update-answers-a-list")
         }
         _ => None,
     }
+}
+
+/// `/data/<n>/<field>` or `/data/<field>`, other than `id`.
+fn is_record_field(instance_path: &str) -> bool {
+    let Some(rest) = instance_path.strip_prefix("/data/") else { return false };
+    let field = match rest.split_once('/') {
+        Some((index, field)) if index.parse::<usize>().is_ok() => field,
+        Some(_) => return false,
+        None if rest.parse::<usize>().is_ok() => return false,
+        None => rest,
+    };
+    !field.is_empty() && !field.contains('/') && field != "id"
 }
 
 /// The paths of a resource-action URL the document may describe: `todos_x:list?…` → `/todos_x:list`;
@@ -191,6 +217,23 @@ mod tests {
             [Some("boolean-typed-string"), Some("not-nullable"), Some("not-nullable")],
             "{violations:#?}"
         );
+    }
+
+    #[test]
+    fn nulls_and_booleans_outside_a_records_fields_are_not_excused() {
+        let mut doc = recorded();
+        let meta = json!({"count": 1, "page": 1, "pageSize": 20, "totalPage": 1});
+        for body in [
+            json!({"data": null, "meta": meta}),
+            json!({"data": [{"id": null, "title": "Buy milk", "completed": false}], "meta": meta}),
+            json!({"data": [{"id": true, "title": "Buy milk", "completed": false}], "meta": meta}),
+            json!({"data": [{"id": 1, "title": "Buy milk", "completed": false}], "meta": {"count": null, "page": 1, "pageSize": 20, "totalPage": 1}}),
+        ] {
+            let Verdict::Checked(violations) = doc.check("GET", "/todos:list", 200, &body) else {
+                panic!("not checked")
+            };
+            assert!(violations.iter().any(|v| v.known_defect.is_none()), "{body}: {violations:#?}");
+        }
     }
 
     #[test]

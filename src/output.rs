@@ -5,6 +5,17 @@
 
 use std::io::{self, Write};
 
+/// Writes a line to stdout, scrubbed. A closed stdout (`… | head`) is not an error worth a panic,
+/// which is what `println!` would make of it.
+pub fn say(line: &str) {
+    let _ = writeln!(io::stdout().lock(), "{}", crate::secret::scrub(line));
+}
+
+/// Writes a line to stderr, scrubbed; a closed stderr is ignored.
+pub fn warn(line: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", crate::secret::scrub(line));
+}
+
 const CUCUMBER_LABEL: &str = "Step panicked. Captured output: ";
 
 /// Wraps an output; each complete line is cleaned before it is written.

@@ -11,15 +11,15 @@ use cucumber::tag::Ext as _;
 use cucumber::writer::Stats as _;
 use cucumber::{World as _, WriterExt as _, writer};
 use futures::FutureExt as _;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
+use crate::leftovers;
 use crate::living_doc::{LivingDoc, RunHeader};
-use crate::output::CleanOutput;
-use crate::secret::scrub;
-use crate::snapshot::slug;
+use crate::output::{CleanOutput, say, warn};
+use crate::snapshot::scenario_prefix;
 use crate::suite::Suite;
 use crate::target::{self, readiness};
 use crate::world::TutorialWorld;
@@ -63,8 +63,7 @@ fn excluded<'a>(
     {
         return Some("name filter");
     }
-    if let Some(expr) = &config.tags
-        && let Ok(op) = expr.parse::<gherkin::tagexpr::TagOperation>()
+    if let Some(op) = &config.tags
         && !op.eval(tags.iter().map(|t| t.as_str()))
     {
         return Some("tag filter");
@@ -141,44 +140,44 @@ fn print_openapi(suite: &Suite) {
     }
     let tally = suite.openapi_tally();
     let undocumented: usize = tally.undocumented.values().sum();
-    println!(
+    say(&format!(
         "OpenAPI: {} responses validated against the target's own documents; {undocumented} with a status the document does not declare.",
         tally.validated
-    );
+    ));
     for (what, count) in &tally.undocumented {
-        println!("  undocumented: {what} (×{count})");
+        say(&format!("  undocumented: {what} (×{count})"));
     }
     for (defect, count) in &tally.known_defects {
-        println!("  known defect of the document: {defect} (×{count}; see src/openapi.rs)");
+        say(&format!("  known defect of the document: {defect} (×{count}; see src/openapi.rs)"));
     }
     for (collection, why) in &tally.unavailable {
-        println!("  not validated: {collection} — {why}");
+        say(&format!("  not validated: {collection} — {why}"));
     }
 }
 
 /// One line per reason; the names when they are few.
 fn print_left_out(left_out: &[(String, String)]) {
-    let mut reasons: Vec<&str> = left_out.iter().map(|(why, _)| why.as_str()).collect();
-    reasons.dedup();
-    for why in reasons {
-        let names: Vec<&str> = left_out.iter().filter(|(w, _)| w == why).map(|(_, n)| n.as_str()).collect();
+    let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (why, name) in left_out {
+        by_reason.entry(why.as_str()).or_default().push(name.as_str());
+    }
+    for (why, names) in by_reason {
         if names.len() <= 3 {
             for name in names {
-                println!("  not run: {name} — {why}");
+                say(&format!("  not run: {name} — {why}"));
             }
         } else {
-            println!("  not run: {} scenarios — {why}", names.len());
+            say(&format!("  not run: {} scenarios — {why}", names.len()));
         }
     }
 }
 
 /// Runs the suite and reports on stdout/stderr.
 pub async fn run(config: RunConfig) -> Outcome {
-    install_panic_filter();
     match run_inner(config).await {
         Ok(outcome) => outcome,
         Err(error) => {
-            eprintln!("error: {}", scrub(&error.to_string()));
+            warn(&format!("error: {error}"));
             if error.is_runtime() { Outcome::Broken } else { Outcome::Failed }
         }
     }
@@ -188,12 +187,12 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let started = Instant::now();
     let app_key_hint = config.app_key.is_some() || matches!(config.target, crate::config::TargetSpec::Embedded);
     if config.key_only.is_some() {
-        println!("Key-only mode: no admin credentials are used; only the @key-only scenarios can run.");
+        say("Key-only mode: no admin credentials are used; only the @key-only scenarios can run.");
     }
     let browser_missing = crate::browser::Installation::for_run(&config).err().map(|u| u.reason().to_owned());
     let (selected, left_out) = select(&config, app_key_hint, browser_missing.as_deref())?;
     if selected == 0 {
-        println!("No scenario matches the filters; nothing to run.");
+        say("No scenario matches the filters; nothing to run.");
         print_left_out(&left_out);
         return Ok(Outcome::Passed);
     }
@@ -218,14 +217,14 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
             Some(id)
         }
     };
-    println!(
+    say(&format!(
         "Running {selected} scenario{} against the {} target at {} (NocoBase {}), {} at a time.",
         if selected == 1 { "" } else { "s" },
         running.kind,
         running.base_url,
         info.version,
         config.concurrency
-    );
+    ));
     print_left_out(&left_out);
 
     let features = config.features.clone();
@@ -248,9 +247,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         .max_concurrent_scenarios(suite.config.concurrency)
         .before(|feature, _rule, scenario, world| {
             async move {
-                let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
-                world.snapshot_prefix =
-                    format!("{}__{}", file.unwrap_or_else(|| slug(&feature.name)), slug(&scenario.name));
+                world.snapshot_prefix = scenario_prefix(feature, scenario);
                 world.scenario_name = scenario.name.clone();
             }
             .boxed_local()
@@ -275,10 +272,18 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
             LivingDoc::new(suite.config.report.clone(), header).discard_stats_writes().discard_arbitrary_writes(),
         )
         .normalized();
+    let undefined = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let undefined_in = Arc::clone(&undefined);
     let result = base
         .with_writer(writer)
-        // After `with_writer`, which replaces the writer this wraps: an undefined step fails.
-        .fail_on_skipped()
+        // After `with_writer`, which replaces the writer this wraps: an undefined step fails the
+        // scenario, and the run as "could not run" (the feature, not the target, is wrong).
+        .fail_on_skipped_with(move |_feature, _rule, scenario| {
+            if let Ok(mut names) = undefined_in.lock() {
+                names.push(scenario.name.clone());
+            }
+            true
+        })
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .filter_run(features, filter)
         .await;
@@ -288,12 +293,22 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let leftovers = sweep(&suite).await;
     let tally = suite.tally();
     for problem in tally.cleanup.iter().chain(&leftovers) {
-        eprintln!("cleanup: {}", scrub(problem));
+        warn(&format!("cleanup: {problem}"));
     }
     print_openapi(&suite);
-    println!("Finished in {:.1}s.", started.elapsed().as_secs_f64());
+    let undefined = undefined.lock().map(|names| names.clone()).unwrap_or_default();
+    for name in &undefined {
+        warn(&format!("error: \"{name}\" has a step no step definition matches (a typo in the feature?)"));
+    }
+    if tally.conformance + tally.runtime > 0 {
+        say(&format!(
+            "Failed steps: {} where the target did not conform, {} the suite could not run.",
+            tally.conformance, tally.runtime
+        ));
+    }
+    say(&format!("Finished in {:.1}s.", started.elapsed().as_secs_f64()));
     drop(running);
-    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 {
+    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() {
         Outcome::Broken
     } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
         Outcome::Failed
@@ -307,62 +322,23 @@ async fn sweep(suite: &Suite) -> Vec<String> {
     if suite.config.keep || suite.config.key_only.is_some() {
         return Vec::new();
     }
-    let mut found = Vec::new();
-    let Ok((admin, _)) = readiness::sign_in(&suite.client, &suite.config.account, &suite.config.password).await else {
-        return vec!["could not sign in to look for leftovers".into()];
+    let admin = match readiness::sign_in(&suite.client, &suite.config.account, &suite.config.password).await {
+        Ok((token, _)) => crate::client::Credential::Bearer(token),
+        Err(error) => return vec![format!("could not sign in to look for leftovers: {error}")],
     };
-    let admin = crate::client::Credential::Bearer(admin);
-    let tag = json!({"$includes": suite.run_tag});
-    let client = &suite.client;
-    if let Ok(exchange) = client.api_keys_list(&admin, &format!("filter={}", json!({"name": tag}))).await {
-        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
-            if let Some(id) = row.get("id").and_then(Value::as_i64) {
-                found.push(format!("API key {} was left behind; removed", row["name"]));
-                let _ = client.api_keys_destroy(&admin, id).await;
-            }
+    let found = match leftovers::find(&suite.client, &admin, leftovers::Scope::Run(&suite.run_tag)).await {
+        Ok(found) => found,
+        Err(error) => return vec![format!("could not look for leftovers: {error}")],
+    };
+    let mut problems = Vec::new();
+    for leftover in found {
+        match leftover.remove(&suite.client, &admin).await {
+            Ok(()) => problems.push(format!("{leftover} was left behind; removed")),
+            Err(error) => problems.push(format!("{leftover} was left behind and could not be removed: {error}")),
         }
     }
-    if let Ok(exchange) = client.users_list(&admin, &json!({"username": tag})).await {
-        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
-            if let Some(id) = row.get("id").and_then(Value::as_i64) {
-                found.push(format!("user {} was left behind; removed", row["username"]));
-                let _ = client.users_destroy(&admin, id).await;
-            }
-        }
+    if let Err(error) = suite.client.auth_sign_out(&admin).await {
+        problems.push(format!("signing the sweep's session out failed: {error}"));
     }
-    if let Ok(exchange) = client.roles_list(&admin, &json!({"name": tag})).await {
-        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
-            if let Some(name) = row.get("name").and_then(Value::as_str) {
-                found.push(format!("role {name} was left behind; removed"));
-                let _ = client.roles_destroy(&admin, name).await;
-            }
-        }
-    }
-    if let Ok(exchange) = client.collections_list(&admin, &json!({"name": tag})).await {
-        for row in exchange.pointer("/data").and_then(Value::as_array).cloned().unwrap_or_default() {
-            if let Some(name) = row.get("name").and_then(Value::as_str) {
-                found.push(format!("collection {name} was left behind; removed"));
-                let _ = client.collections_destroy(&admin, name).await;
-            }
-        }
-    }
-    found
-}
-
-/// insta reports a failed snapshot by panicking; the suite reports it itself, so that panic's
-/// default message is not printed.
-fn install_panic_filter() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.contains("snapshot assertion") {
-            return;
-        }
-        default(info);
-    }));
+    problems
 }

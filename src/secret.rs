@@ -9,7 +9,8 @@ use std::sync::{LazyLock, RwLock};
 use regex::Regex;
 
 static REGISTRY: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
-static JWT: LazyLock<Regex> = LazyLock::new(|| {
+/// Anything shaped like a JWT (`eyJ….….…`): what [`scrub`] removes and what snapshots show as `[jwt]`.
+pub static JWT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*").expect("valid JWT pattern")
 });
 
@@ -49,17 +50,36 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Remembers a value as secret (values shorter than 4 characters are too common to scrub).
+/// Remembers a value as secret (values shorter than 4 characters are too common to scrub), in
+/// every form a writer may have turned it into before scrubbing: as is, XML/HTML-escaped (JUnit,
+/// the HTML report) and JSON-escaped (request bodies).
 pub fn register(value: &str) {
     if value.len() < 4 {
         return;
     }
-    if let Ok(mut list) = REGISTRY.write()
-        && !list.iter().any(|v| v == value)
-    {
-        list.push(value.to_owned());
+    if let Ok(mut list) = REGISTRY.write() {
+        for form in forms(value) {
+            if !list.contains(&form) {
+                list.push(form);
+            }
+        }
         list.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
+}
+
+/// A value and its escaped forms.
+fn forms(value: &str) -> Vec<String> {
+    let xml = value.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut forms = vec![value.to_owned(), xml.clone()];
+    for (quot, apos) in [("&quot;", "&apos;"), ("&quot;", "&#39;"), ("&#34;", "&#39;"), ("&quot;", "&#x27;")] {
+        forms.push(xml.replace('"', quot).replace('\'', apos));
+    }
+    if let Ok(json) = serde_json::to_string(value) {
+        forms.push(json.trim_matches('"').to_owned());
+    }
+    forms.sort();
+    forms.dedup();
+    forms
 }
 
 /// Replaces every registered secret and every JWT in `text` with `[redacted]`.
@@ -78,6 +98,19 @@ pub fn scrub(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaped_forms_of_a_secret_are_scrubbed_too() {
+        register("p&ss<w>rd\"it's");
+        for text in [
+            "p&ss<w>rd\"it's",
+            "p&amp;ss&lt;w&gt;rd&quot;it&apos;s",
+            "p&amp;ss&lt;w&gt;rd&quot;it&#39;s",
+            "p&ss<w>rd\\\"it's",
+        ] {
+            assert_eq!(scrub(&format!("[{text}]")), "[[redacted]]", "{text}");
+        }
+    }
 
     #[test]
     fn secrets_print_redacted_and_are_scrubbed_from_text() {

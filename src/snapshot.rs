@@ -17,6 +17,13 @@ pub fn path_of(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.snap"))
 }
 
+/// The prefix of a scenario's snapshot names (and of its screenshot): `<feature file stem>__<scenario
+/// slug>`, or the feature's slug for a feature that came from no file.
+pub fn scenario_prefix(feature: &cucumber::gherkin::Feature, scenario: &cucumber::gherkin::Scenario) -> String {
+    let file = feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned());
+    format!("{}__{}", file.unwrap_or_else(|| slug(&feature.name)), slug(&scenario.name))
+}
+
 /// A snapshot name made of safe characters: `06_crud__listing_to_dos__list`.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -30,15 +37,22 @@ pub fn slug(text: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
-fn stored(dir: &Path, name: &str) -> Option<Value> {
-    let snapshot = insta::Snapshot::from_file(&path_of(dir, name)).ok()?;
-    let text = snapshot.as_text()?.to_string();
-    serde_json::from_str(&text).ok()
+/// The reviewed snapshot, if there is one; a file that exists but cannot be read as one is an
+/// error (it would otherwise be overwritten as if new).
+fn stored(dir: &Path, name: &str) -> Result<Option<Value>> {
+    let path = path_of(dir, name);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let broken = |reason: String| HarnessError::File { path: path.display().to_string(), reason };
+    let snapshot = insta::Snapshot::from_file(&path).map_err(|e| broken(format!("not a snapshot: {e}")))?;
+    let text = snapshot.as_text().ok_or_else(|| broken("not a text snapshot".into()))?.to_string();
+    serde_json::from_str(&text).map(Some).map_err(|e| broken(format!("its contents are not JSON: {e}")))
 }
 
 /// Checks `value` against the snapshot `name` in `dir`.
 pub fn check(dir: &Path, name: &str, description: &str, value: &Value, exchange: Option<&Exchange>) -> Result<()> {
-    let before = stored(dir, name);
+    let before = stored(dir, name)?;
     if before.as_ref() == Some(value) {
         return Ok(());
     }
@@ -49,16 +63,15 @@ pub fn check(dir: &Path, name: &str, description: &str, value: &Value, exchange:
     settings.set_omit_expression(true);
     settings.set_sort_maps(true);
     let asserted = settings.bind(|| catch_unwind(AssertUnwindSafe(|| insta::assert_json_snapshot!(name, value))));
-    let after = stored(dir, name);
+    let after = stored(dir, name)?;
     match (asserted, before) {
         // insta accepted it (INSTA_UPDATE=always or INSTA_FORCE_PASS): the file now holds `value`.
         (Ok(()), _) if after.as_ref() == Some(value) => Ok(()),
-        (_, None) => Err(HarnessError::mismatch(Mismatch::new(
-            format!("snapshot \"{name}\""),
-            format!("a reviewed snapshot in {}", path_of(dir, name).display()),
-            "none exists yet; the new one is pending review (`cargo insta review`) unless INSTA_UPDATE=no",
-            exchange,
-        ))),
+        (_, None) => {
+            let path = path_of(dir, name);
+            let pending = path.with_extension("snap.new").exists();
+            Err(HarnessError::MissingSnapshot { name: name.to_owned(), path: path.display().to_string(), pending })
+        }
         (_, Some(expected)) => {
             Err(HarnessError::mismatch(Mismatch::json(format!("snapshot \"{name}\""), &expected, value, exchange)))
         }

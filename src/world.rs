@@ -33,8 +33,11 @@ pub struct KeyInfo {
     pub token: Secret,
     /// Who created it: `None` for the administrator, else a logical username.
     pub owner: Option<String>,
-    /// The `apiKeys` row id, once known.
+    /// The `apiKeys` row id, once known (cleanup looks a key without one up by its name).
     pub id: Option<i64>,
+    /// Not for cleanup to remove: revoked by the scenario itself, or the user's own key (key-only
+    /// mode).
+    pub keep: bool,
 }
 
 /// Everything the scenario created, removed when it ends.
@@ -288,6 +291,11 @@ impl TutorialWorld {
         self.created.roles.push(name);
     }
 
+    /// Whether the scenario created this (tagged) role.
+    pub fn has_created_role(&self, name: &str) -> bool {
+        self.created.roles.iter().any(|r| r == name)
+    }
+
     /// Remembers a user to remove at the end.
     pub fn created_user(&mut self, logical: &str, info: UserInfo) {
         self.normalizer.know(IdKind::User, &json!(info.id), logical);
@@ -300,13 +308,18 @@ impl TutorialWorld {
         self.created.key_records.push((collection, id, key));
     }
 
+    /// Forgets a record written with an API key that the scenario deleted itself.
+    pub fn destroyed_with_key(&mut self, collection: &str, id: &str) {
+        self.created.key_records.retain(|(c, i, _)| !(c == collection && value_text(i) == id));
+    }
+
     /// Remembers a role given to a user the scenario did not create.
     pub fn assigned_role(&mut self, role: String, user_id: i64) {
         self.created.assignments.push((role, user_id));
     }
 
-    /// Removes everything the scenario created, in dependency order; problems are reported to
-    /// the suite (and make the run fail on a live target, where leftovers matter).
+    /// Removes everything the scenario created, in dependency order, and signs its sessions out;
+    /// problems are reported to the suite (and make the run fail, since they are leftovers).
     pub async fn clean_up(&mut self) {
         if self.suite.config.keep {
             return;
@@ -314,10 +327,7 @@ impl TutorialWorld {
         let client = self.suite.client.clone();
         let mut problems = Vec::new();
         for (collection, id, key) in std::mem::take(&mut self.created.key_records) {
-            let id = match &id {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
+            let id = value_text(&id);
             check_cleanup(client.records_destroy(&key, &collection, &id).await, &format!("record {id}"), &mut problems);
         }
         let Ok(admin) = self.admin() else {
@@ -327,13 +337,23 @@ impl TutorialWorld {
             return;
         };
         for (name, key) in std::mem::take(&mut self.keys) {
-            let Some(id) = key.id else { continue };
+            if key.keep {
+                continue;
+            }
             let owner = match &key.owner {
                 None => Some(admin.clone()),
                 Some(user) => self.users.get(user).and_then(|u| u.session.clone()).map(Credential::Bearer),
             };
             let Some(owner) = owner else {
                 problems.push(format!("API key \"{name}\": its owner is not signed in"));
+                continue;
+            };
+            let id = match key.id {
+                Some(id) => Some(id),
+                None => self.key_id(&owner, &name).await.unwrap_or(None),
+            };
+            let Some(id) = id else {
+                problems.push(format!("API key \"{name}\": not found in its owner's apiKeys:list"));
                 continue;
             };
             check_cleanup(client.api_keys_destroy(&owner, id).await, &format!("API key {name}"), &mut problems);
@@ -344,6 +364,15 @@ impl TutorialWorld {
                 &format!("role {role} of user {user}"),
                 &mut problems,
             );
+        }
+        for (name, user) in std::mem::take(&mut self.users) {
+            if let Some(session) = user.session {
+                check_cleanup(
+                    client.auth_sign_out(&Credential::Bearer(session)).await,
+                    &format!("the session of user {name} (signing out)"),
+                    &mut problems,
+                );
+            }
         }
         for id in std::mem::take(&mut self.created.users) {
             check_cleanup(client.users_destroy(&admin, id).await, &format!("user {id}"), &mut problems);
@@ -358,16 +387,33 @@ impl TutorialWorld {
                 &mut problems,
             );
         }
+        check_cleanup(client.auth_sign_out(&admin).await, "the administrator's session (signing out)", &mut problems);
+        self.admin = None;
         for problem in problems {
             self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));
         }
     }
+
+    /// The row id of the key with this logical name, as its owner's `apiKeys:list` shows it.
+    pub async fn key_id(&self, owner: &Credential, name: &str) -> Result<Option<i64>> {
+        let filter = json!({"name": self.tagged(name)});
+        let exchange = self.client().api_keys_list(owner, &format!("filter={filter}")).await?;
+        Ok(exchange.pointer("/data/0/id").and_then(Value::as_i64))
+    }
+}
+
+/// A record id as it goes into a URL: a string as is, a number as digits.
+fn value_text(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn check_cleanup(result: Result<Exchange>, what: &str, problems: &mut Vec<String>) {
-    match result {
-        Ok(exchange) if exchange.status == 200 => {}
-        Ok(exchange) => problems.push(format!("removing {what} answered {}", exchange.status)),
+    match result.map(|exchange| crate::leftovers::removed(&exchange)) {
+        Ok(Ok(())) => {}
+        Ok(Err(why)) => problems.push(format!("removing {what}: {why}")),
         Err(error) => problems.push(format!("removing {what} failed: {error}")),
     }
 }

@@ -559,9 +559,9 @@ mod bad_tokens {
     async fn garbage_wrong_keys_expired_keys_and_unknown_users() {
         // Arrange (recordings api/52, 53, 70; probes 416, 425)
         let server = Server::new();
-        let wrong_key = nocobase_conformance::jwt::mint("another-key", 1, "root", 60);
-        let expired = nocobase_conformance::jwt::mint(APP_KEY, 1, "root", -3600);
-        let nobody = nocobase_conformance::jwt::mint(APP_KEY, 999_999, "root", 60);
+        let wrong_key = nocobase_conformance::jwt::mint("another-key", 1, "root", 60).expect("signed");
+        let expired = nocobase_conformance::jwt::mint(APP_KEY, 1, "root", -3600).expect("signed");
+        let nobody = nocobase_conformance::jwt::mint(APP_KEY, 999_999, "root", 60).expect("signed");
 
         // Act
         let garbage = server.get("/api/users:list", Some("this-is-not-a-jwt")).await;

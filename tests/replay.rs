@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use nocobase_conformance::jwt::decode_claims;
-use nocobase_conformance::normalize::{IdKind, Normalizer};
+use nocobase_conformance::normalize::{self, IdKind, Normalizer};
 use nocobase_conformance::reference::{AppState, RootAccount, ServerConfig};
 use nocobase_conformance::report::json_diff;
 use regex::Regex;
@@ -246,17 +246,14 @@ async fn wait_for_a_fresh_iat(previous_iat: Option<i64>) {
 // Generated ids
 // ---------------------------------------------------------------------------------------------
 
-/// Ids at or above this are snowflakes (as `normalize` decides).
-const SNOWFLAKE_FLOOR: i64 = 1 << 32;
-
-static UID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9]{11}$").expect("valid pattern"));
-
 /// A value NocoBase generates at random or from the clock: a snowflake or an 11-character uid.
 fn generated(value: &Value) -> bool {
     match value {
-        Value::Number(n) => n.as_i64().is_some_and(|v| v >= SNOWFLAKE_FLOOR),
+        Value::Number(n) => n.as_i64().is_some_and(|v| v >= normalize::SNOWFLAKE_FLOOR),
         Value::String(s) => {
-            UID.is_match(s) && s.chars().any(|c| c.is_ascii_digit()) && s.chars().any(|c| c.is_ascii_lowercase())
+            normalize::UID.is_match(s)
+                && s.chars().any(|c| c.is_ascii_digit())
+                && s.chars().any(|c| c.is_ascii_lowercase())
         }
         _ => false,
     }

@@ -1,6 +1,7 @@
 //! One request and its response, as the harness records them: what scenarios assert on, what
-//! snapshots pin (after normalisation) and what failure reports show. Secrets are masked at
-//! recording time, so an `Exchange` can be printed anywhere.
+//! snapshots pin (after normalisation) and what failure reports show. Request headers are masked
+//! at recording time; the response body is kept as received (steps read the tokens it issues), so
+//! both `Display` and `Debug` scrub every secret and JWT: an `Exchange` can be printed anywhere.
 
 use std::fmt;
 
@@ -28,7 +29,7 @@ impl ResponseBody {
 }
 
 /// A recorded request/response pair.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Exchange {
     /// HTTP method.
     pub method: String,
@@ -64,10 +65,16 @@ impl Exchange {
         let first = self.pointer("/errors/0")?;
         Some((first.get("message")?.as_str()?.to_owned(), first.get("code").and_then(Value::as_str).map(str::to_owned)))
     }
+}
 
-    /// A response header (lower-case name).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Exchange { method, path, request_headers, request_body, status, content_type, body, headers } = self;
+        let raw = format!(
+            "Exchange {{ method: {method:?}, path: {path:?}, request_headers: {request_headers:?}, request_body: \
+             {request_body:?}, status: {status}, content_type: {content_type:?}, body: {body:?}, headers: {headers:?} }}"
+        );
+        f.write_str(&crate::secret::scrub(&raw))
     }
 }
 

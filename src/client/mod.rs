@@ -21,8 +21,6 @@ pub enum Credential {
     None,
     /// `Authorization: Bearer <token>` (a session token or an API key).
     Bearer(Secret),
-    /// An `Authorization` header sent verbatim.
-    Header(Secret),
 }
 
 /// A request body.
@@ -146,10 +144,6 @@ impl NocoClient {
             Credential::Bearer(token) => {
                 builder = builder.header("Authorization", format!("Bearer {}", token.expose()));
                 shown_headers.push(("Authorization".to_owned(), "Bearer [redacted]".to_owned()));
-            }
-            Credential::Header(value) => {
-                builder = builder.header("Authorization", value.expose());
-                shown_headers.push(("Authorization".to_owned(), "[redacted]".to_owned()));
             }
         }
         for (name, value) in &request.headers {

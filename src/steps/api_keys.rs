@@ -5,7 +5,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{Caller, expect_status, require};
-use crate::client::{ApiRequest, Credential, Exchange};
+use crate::client::{ApiRequest, Exchange};
 use crate::error::{HarnessError, Result};
 use crate::fixtures::{self, Vars};
 use crate::jwt;
@@ -50,19 +50,17 @@ async fn create_key(
     let token = exchange.pointer("/data/token").and_then(Value::as_str).map(Secret::new);
     if let (200, Some(token)) = (exchange.status, token) {
         world.last_token = Some(token.clone());
-        let id = key_id(world, &credential, name).await?;
+        // Kept before the id is looked up: if that fails, cleanup still knows the key exists.
+        world.keys.insert(name.to_owned(), KeyInfo { token, owner, id: None, keep: false });
+        let id = world.key_id(&credential, name).await?;
         if let Some(id) = id {
             world.normalizer.know(IdKind::ApiKey, &json!(id), name);
         }
-        world.keys.insert(name.to_owned(), KeyInfo { token, owner, id });
+        if let Some(key) = world.keys.get_mut(name) {
+            key.id = id;
+        }
     }
     Ok(exchange)
-}
-
-async fn key_id(world: &TutorialWorld, owner: &Credential, name: &str) -> Result<Option<i64>> {
-    let filter = json!({"name": world.tagged(name)});
-    let exchange = world.client().api_keys_list(owner, &format!("filter={filter}")).await?;
-    Ok(exchange.pointer("/data/0/id").and_then(Value::as_i64))
 }
 
 async fn create_and_remember(
@@ -174,13 +172,13 @@ pub(crate) async fn issue_for_admin(
     let admin = world.admin()?;
     let exchange = world.client().api_keys_create(&admin, body).await?;
     expect_status(&exchange, 200, "apiKeys:create")?;
-    let token = exchange
-        .pointer("/data/token")
-        .and_then(Value::as_str)
-        .map(Secret::new)
-        .ok_or_else(|| HarnessError::Scenario("apiKeys:create gave no token".into()))?;
-    let id = key_id(world, &admin, name).await?;
-    world.keys.insert(name.to_owned(), KeyInfo { token: token.clone(), owner: None, id });
+    let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "apiKeys:create's token", &exchange)?;
+    let token = Secret::new(token);
+    world.keys.insert(name.to_owned(), KeyInfo { token: token.clone(), owner: None, id: None, keep: false });
+    let id = world.key_id(&admin, name).await?;
+    if let Some(key) = world.keys.get_mut(name) {
+        key.id = id;
+    }
     Ok(token)
 }
 
@@ -248,7 +246,7 @@ async fn no_token_listed(world: &mut TutorialWorld) -> Result<()> {
 async fn no_such_key(world: &mut TutorialWorld, name: String) -> Result<()> {
     let result = async {
         let admin = world.admin()?;
-        let id = key_id(world, &admin, &name).await?;
+        let id = world.key_id(&admin, &name).await?;
         if let Some(id) = id {
             return Err(HarnessError::mismatch(Mismatch::new(
                 format!("API key {name}"),

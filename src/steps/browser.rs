@@ -137,7 +137,7 @@ async fn key_deleted(world: &mut TutorialWorld, name: String) -> Result<()> {
         let exchange = world.client().api_keys_destroy(&owner, id).await?;
         expect_status(&exchange, 200, "apiKeys:destroy")?;
         if let Some(key) = world.keys.get_mut(&name) {
-            key.id = None;
+            key.keep = true;
         }
         Ok(())
     }

@@ -49,7 +49,9 @@ async fn a_lone_key(world: &mut TutorialWorld, collection: String) -> Result<()>
     let result = async {
         let token = match world.suite.config.key_only.clone() {
             Some(key_only) => {
-                world.keys.insert("lone".into(), KeyInfo { token: key_only.key.clone(), owner: None, id: None });
+                world
+                    .keys
+                    .insert("lone".into(), KeyInfo { token: key_only.key.clone(), owner: None, id: None, keep: true });
                 key_only.key
             }
             None => {
@@ -145,6 +147,9 @@ async fn key_deletes(world: &mut TutorialWorld, title: String) -> Result<()> {
         let id = world.record_id(&title)?;
         let exchange = world.client().records_destroy(&key, &collection, &id).await?;
         needs_permission(&exchange, "delete", &collection)?;
+        if crate::leftovers::removed(&exchange).is_ok() {
+            world.destroyed_with_key(&collection, &id);
+        }
         world.observe(exchange).await?;
         Ok(())
     }

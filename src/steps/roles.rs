@@ -156,36 +156,49 @@ async fn admin_has_role(world: &mut TutorialWorld, role: String) -> Result<()> {
     world.tally(result)
 }
 
+/// The settings the admin UI writes, in order, when a role may configure the API keys plugin only.
+#[derive(Debug, Clone, Copy)]
+enum KeySetting {
+    /// "Allows to configure plugins" (`roles:update`).
+    AllowPlugins,
+    /// Untick every plugin setting (`roles/<role>/snippets:remove`).
+    UntickAll,
+    /// Tick "API keys" (`roles/<role>/snippets:add`).
+    TickApiKeys,
+}
+
 /// The three settings the admin UI writes when a role may configure the API keys plugin only.
 pub(crate) async fn allow_key_management(world: &mut TutorialWorld, role: &str) -> Result<()> {
-    for setting in ["allow", "untick", "tick"] {
+    for setting in [KeySetting::AllowPlugins, KeySetting::UntickAll, KeySetting::TickApiKeys] {
         let exchange = key_setting(world, role, setting).await?;
         expect_status(&exchange, 200, "role plugin settings")?;
     }
     Ok(())
 }
 
-async fn key_setting(world: &mut TutorialWorld, role: &str, setting: &str) -> Result<Exchange> {
+async fn key_setting(world: &mut TutorialWorld, role: &str, setting: KeySetting) -> Result<Exchange> {
     let real = world.tagged(role);
     let admin = world.admin()?;
     let client = world.client().clone();
     match setting {
-        "allow" => {
+        KeySetting::AllowPlugins => {
             client.roles_update(&admin, &real, fixtures::body("role-allow-plugin-settings", &Vars::new())?).await
         }
-        "untick" => {
+        KeySetting::UntickAll => {
             client
                 .role_snippets(&admin, &real, true, fixtures::body("role-untick-all-plugin-settings", &Vars::new())?)
                 .await
         }
-        _ => client.role_snippets(&admin, &real, false, fixtures::body("role-tick-api-keys", &Vars::new())?).await,
+        KeySetting::TickApiKeys => {
+            client.role_snippets(&admin, &real, false, fixtures::body("role-tick-api-keys", &Vars::new())?).await
+        }
     }
 }
 
 #[when(expr = "the administrator lets the role {string} configure plugins")]
 async fn admin_allows_plugins(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
-        let exchange = key_setting(world, &role, "allow").await?;
+        let exchange = key_setting(world, &role, KeySetting::AllowPlugins).await?;
         world.observe(exchange).await?;
         Ok(())
     }
@@ -196,7 +209,7 @@ async fn admin_allows_plugins(world: &mut TutorialWorld, role: String) -> Result
 #[when(expr = "the administrator unticks every plugin setting for the role {string}")]
 async fn admin_unticks(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
-        let exchange = key_setting(world, &role, "untick").await?;
+        let exchange = key_setting(world, &role, KeySetting::UntickAll).await?;
         world.observe(exchange).await?;
         Ok(())
     }
@@ -207,7 +220,7 @@ async fn admin_unticks(world: &mut TutorialWorld, role: String) -> Result<()> {
 #[when(expr = "the administrator ticks the API keys settings for the role {string}")]
 async fn admin_ticks_keys(world: &mut TutorialWorld, role: String) -> Result<()> {
     let result = async {
-        let exchange = key_setting(world, &role, "tick").await?;
+        let exchange = key_setting(world, &role, KeySetting::TickApiKeys).await?;
         world.observe(exchange).await?;
         Ok(())
     }

@@ -5,20 +5,29 @@ use cucumber::{given, then, when};
 use serde_json::Value;
 
 use super::{expect_status, require};
+use crate::client::Exchange;
 use crate::error::{HarnessError, Result};
 use crate::jwt;
 use crate::report::Mismatch;
 use crate::secret::Secret;
-use crate::target::readiness;
 use crate::world::TutorialWorld;
 
 /// Signs the administrator in and keeps the session.
 pub(crate) async fn sign_in_admin(world: &mut TutorialWorld) -> Result<()> {
-    let (token, exchange) =
-        readiness::sign_in(world.client(), &world.suite.config.account, &world.suite.config.password).await?;
+    let (account, password) = (world.suite.config.account.clone(), world.suite.config.password.clone());
+    let (token, exchange) = sign_in(world, &account, &password).await?;
     world.admin = Some(token);
     world.observe(exchange).await?;
     Ok(())
+}
+
+/// Signs an account in during a scenario. The suite signed the administrator in before any
+/// scenario ran, so a refusal now is the target's doing: a conformance failure, not "could not run".
+pub(crate) async fn sign_in(world: &TutorialWorld, account: &str, password: &Secret) -> Result<(Secret, Exchange)> {
+    let exchange = world.client().auth_sign_in(account, password).await?;
+    expect_status(&exchange, 200, &format!("auth:signIn as {account}"))?;
+    let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "auth:signIn's token", &exchange)?;
+    Ok((Secret::new(token), exchange))
 }
 
 #[given("the administrator is signed in")]

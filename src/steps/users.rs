@@ -10,7 +10,6 @@ use crate::client::Exchange;
 use crate::error::Result;
 use crate::fixtures::{self, Vars};
 use crate::secret::Secret;
-use crate::target::readiness;
 use crate::world::{TutorialWorld, UserInfo};
 
 fn generated_password() -> Secret {
@@ -48,7 +47,7 @@ pub(crate) async fn sign_in_user(world: &mut TutorialWorld, username: &str) -> R
         .get(username)
         .cloned()
         .ok_or_else(|| crate::error::HarnessError::Scenario(format!("no user \"{username}\" was created")))?;
-    let (token, _) = readiness::sign_in(world.client(), &info.username, &info.password).await?;
+    let (token, _) = super::session::sign_in(world, &info.username, &info.password).await?;
     if let Some(user) = world.users.get_mut(username) {
         user.session = Some(token);
     }

@@ -334,6 +334,7 @@ mod engine {
     use super::{ContainerImage, ImageKind, KIND_LABEL, OWNER_LABEL};
     use crate::config::RunConfig;
     use crate::error::{HarnessError, Result};
+    use crate::output::{say, warn};
     use crate::secret::{Secret, scrub};
     use crate::target::RunningTarget;
 
@@ -397,7 +398,9 @@ mod engine {
             let Some(id) = container.id.as_deref() else { continue };
             let name = container.names.as_ref().and_then(|n| n.first()).map_or(id, |n| n.trim_start_matches('/'));
             if remove(docker, id).await.is_ok() {
-                println!("Removed container {name}, left behind by an earlier run that was killed (process {pid}).");
+                say(&format!(
+                    "Removed container {name}, left behind by an earlier run that was killed (process {pid})."
+                ));
             }
         }
     }
@@ -415,7 +418,7 @@ mod engine {
                 if image.tag == super::REFERENCE_TAG { String::new() } else { format!(" --tag {reference}") }
             )));
         }
-        println!("Pulling {reference} (once per machine)…");
+        say(&format!("Pulling {reference} (once per machine)…"));
         let options = CreateImageOptions {
             from_image: Some(image.name.clone()),
             tag: Some(image.tag.clone()),
@@ -486,7 +489,7 @@ mod engine {
                     Life::Alive(id) => {
                         drop(life);
                         if let Err(e) = remove_blocking(&self.docker, &id) {
-                            eprintln!("cleanup: could not remove container {}: {e}", short(&id));
+                            warn(&format!("cleanup: could not remove container {}: {e}", short(&id)));
                         }
                         if let Ok(mut life) = self.life.lock() {
                             *life = Life::Gone;
@@ -551,7 +554,11 @@ mod engine {
             }
             if self.keep {
                 if let Some(id) = self.container.keep() {
-                    println!("Container {} kept (--keep); remove it with `docker rm -f {}`.", short(&id), short(&id));
+                    say(&format!(
+                        "Container {} kept (--keep); remove it with `docker rm -f {}`.",
+                        short(&id),
+                        short(&id)
+                    ));
                 }
                 return;
             }
@@ -579,7 +586,7 @@ mod engine {
                 // Holding stdout stops the report here: the scenarios still running would
                 // otherwise fail one after another on the console once the server is gone.
                 let _quiet = std::io::stdout().lock();
-                eprintln!("\ninterrupted: removing the container, then stopping");
+                warn("\ninterrupted: removing the container, then stopping");
                 container.remove_now();
                 std::process::exit(code);
             })
@@ -713,14 +720,14 @@ mod engine {
             }));
         };
         let health = format!("http://127.0.0.1:{port}{}", image.readiness.path);
-        println!(
+        say(&format!(
             "Started container {name} from {} on 127.0.0.1:{port}; waiting for GET {} to answer {}.",
             image.full_name(),
             image.readiness.path,
             image.readiness.status
-        );
+        ));
         wait_ready(&docker, &created.id, &image, &health, config.ready_timeout).await?;
-        println!("Container ready {:.1}s after it started.", started.elapsed().as_secs_f64());
+        say(&format!("Container ready {:.1}s after it started.", started.elapsed().as_secs_f64()));
 
         guard.keep = config.keep;
         let base_url = Url::parse(&format!("http://127.0.0.1:{port}/api"))

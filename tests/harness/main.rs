@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod leftovers;
 mod reports;
 mod secrets;
 mod support;

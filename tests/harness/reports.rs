@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::support::{TempDir, project, run};
+use super::support::{project, run, temp_dir};
 
 static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"127\.0\.0\.1:\d+").expect("valid"));
 static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"nc[0-9a-z]{8}").expect("valid"));
@@ -48,7 +48,7 @@ async fn a_failing_run_reports_each_failure_with_its_request_and_diff() {
 #[tokio::test]
 async fn junit_has_one_test_case_per_scenario_and_the_report_shows_every_step() {
     // Arrange
-    let dir = TempDir::new("reports");
+    let dir = temp_dir("reports");
     let (junit, report) = (dir.path().join("junit.xml"), dir.path().join("report.md"));
     // Act: the whole suite against the embedded server.
     let out = run(&["run", "--junit", &junit.to_string_lossy(), "--report", &report.to_string_lossy()]).await;
@@ -76,7 +76,7 @@ async fn junit_has_one_test_case_per_scenario_and_the_report_shows_every_step() 
 
 #[tokio::test]
 async fn the_html_report_shows_failures_with_their_message() {
-    let dir = TempDir::new("html");
+    let dir = temp_dir("html");
     let report = dir.path().join("report.html");
     let fixtures = project().join("tests/fixtures/failing");
     let mut args =
@@ -89,22 +89,30 @@ async fn the_html_report_shows_failures_with_their_message() {
     assert_eq!(out.code, 1, "{}", out.all());
     let page = std::fs::read_to_string(&report).expect("report written");
     assert!(page.starts_with("<!doctype html>"));
-    assert!(page.contains("4 scenarios: 1 passed, 3 failed"), "{page}");
+    assert!(page.contains("3 scenarios: 1 passed, 2 failed"), "{page}");
     assert!(page.contains("<li class=\"fail\">✘ <b>Then</b> the response status is 201<pre>"), "{page}");
-    assert!(
-        page.contains("<li class=\"fail\">✘ <b>When</b> the moon is full<pre>Step doesn't match any function</pre>"),
-        "{page}"
-    );
 }
 
 #[tokio::test]
 async fn an_undefined_step_fails_the_run() {
     // Arrange: a feature whose only step no step definition matches.
     let features = project().join("tests/fixtures/undefined");
+    let dir = temp_dir("undefined");
+    let report = dir.path().join("report.html");
     // Act
-    let out = run(&["run", "--features", &features.to_string_lossy()]).await;
-    // Assert
-    assert_ne!(out.code, 0, "an undefined step must never pass\n{}", out.all());
+    let out = run(&["run", "--features", &features.to_string_lossy(), "--report", &report.to_string_lossy()]).await;
+    // Assert: the feature is broken, not the target: "could not run".
+    assert_eq!(out.code, 2, "an undefined step must never pass, and is not the target's fault\n{}", out.all());
     assert!(out.stdout.contains("When the moon is full"), "{}", out.stdout);
     assert!(out.stdout.contains("1 scenario (1 failed)"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("error: \"The moon\" has a step no step definition matches (a typo in the feature?)"),
+        "{}",
+        out.stderr
+    );
+    let page = std::fs::read_to_string(&report).expect("report written");
+    assert!(
+        page.contains("<li class=\"fail\">✘ <b>When</b> the moon is full<pre>Step doesn't match any function</pre>"),
+        "{page}"
+    );
 }

@@ -7,16 +7,17 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::support::{TempDir, project, run};
+use super::support::{project, run, temp_dir};
 
-const PASSWORD: &str = "Sup3r-Secret-Admin-Passw0rd";
+/// Characters that XML, HTML and JSON escape, so that a secret escaped before scrubbing would show.
+const PASSWORD: &str = "Sup3r&Secret<Admin>\"Pass'w0rd";
 const APP_KEY: &str = "known-app-key-for-the-leak-test-0123456789";
 static JWT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.").expect("valid"));
 static USER_PASSWORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"Pw-[A-Za-z0-9]{24}").expect("valid"));
 
 fn assert_clean(what: &str, text: &str) {
-    assert!(!text.contains(PASSWORD), "{what} shows the admin password");
+    assert!(!text.contains("Sup3r"), "{what} shows the admin password (perhaps escaped)");
     assert!(!text.contains(APP_KEY), "{what} shows the app key");
     assert!(!JWT.is_match(text), "{what} shows a token: {:?}", JWT.find(text).map(|m| m.as_str()));
     assert!(!USER_PASSWORD.is_match(text), "{what} shows a generated user password");
@@ -37,8 +38,8 @@ fn written(dir: &std::path::Path) -> Vec<(String, String)> {
 #[tokio::test]
 async fn no_secret_is_written_by_a_passing_or_a_failing_run() {
     // Arrange: the embedded server takes the run's password and app key as its own.
-    let dir = TempDir::new("secrets");
-    let snapshots = TempDir::new("secrets-snapshots");
+    let dir = temp_dir("secrets");
+    let snapshots = temp_dir("secrets-snapshots");
     let fixtures = project().join("tests/fixtures/failing");
     for entry in std::fs::read_dir(fixtures.join("snapshots")).expect("fixture snapshots").flatten() {
         std::fs::copy(entry.path(), snapshots.path().join(entry.file_name())).expect("copy");
@@ -61,6 +62,11 @@ async fn no_secret_is_written_by_a_passing_or_a_failing_run() {
 
     // Assert
     assert_eq!(full.code, 0, "{}", full.all());
+    assert!(
+        full.stdout.contains(r#"the token "this-is-not-a-jwt""#),
+        "a token written in a feature is documentation, not a secret: {}",
+        full.stdout
+    );
     assert_eq!(failing.code, 1, "{}", failing.all());
     assert!(failing.stdout.contains("Bearer [redacted]"), "the failure report shows the request, masked");
     for (name, run) in [("the full run", &full), ("the failing run", &failing)] {

@@ -1,6 +1,6 @@
 //! Running the binary and reading what it wrote.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 /// The binary under test.
@@ -28,41 +28,7 @@ impl Run {
 
 /// Runs the binary with `args` (no inherited NOCOBASE_* settings, snapshots never written).
 pub(crate) async fn run(args: &[&str]) -> Run {
-    let mut command = tokio::process::Command::new(binary());
-    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1");
-    for (key, _) in std::env::vars() {
-        if key.starts_with("NOCOBASE_") {
-            command.env_remove(key);
-        }
-    }
-    let Output { status, stdout, stderr } = command.output().await.expect("the binary runs");
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-/// A fresh temporary folder, removed when dropped.
-pub(crate) struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub(crate) fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("nc-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    run_with_env(args, &[]).await
 }
 
 /// Like [`run`], with extra environment variables.
@@ -83,4 +49,22 @@ pub(crate) async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub(crate) fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("nc-test-{name}-")).tempdir().expect("a temporary folder")
+}
+
+/// A reference server on a free port of this process, with the default root account; its API
+/// base URL. It serves until the test ends.
+pub(crate) async fn reference_server() -> String {
+    use nocobase_conformance::reference::{self, AppState, RootAccount, ServerConfig};
+    let config =
+        ServerConfig { app_key: "harness-test-app-key".to_owned(), root: RootAccount::default(), database: None };
+    let state = AppState::new(config).expect("the reference server starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(reference::serve(listener, state));
+    format!("http://{address}/api")
 }
