@@ -94,7 +94,7 @@ pub enum HarnessError {
 
     /// The target answered something other than what NocoBase answers.
     #[error("{0}")]
-    Mismatch(Box<crate::report::Mismatch>),
+    Mismatch(Box<crate::mismatch::Mismatch>),
 
     /// A file the suite needs could not be read or written.
     #[error("{path}: {reason}")]
@@ -135,7 +135,7 @@ impl HarnessError {
     }
 
     /// A mismatch from a report.
-    pub fn mismatch(m: crate::report::Mismatch) -> Self {
+    pub fn mismatch(m: crate::mismatch::Mismatch) -> Self {
         HarnessError::Mismatch(Box::new(m))
     }
 }

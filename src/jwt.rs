@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::client::Exchange;
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 
 /// The payload of a JWT, without verifying it.
 pub fn decode_claims(token: &str) -> Option<Map<String, Value>> {

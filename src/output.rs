@@ -16,6 +16,16 @@ pub fn warn(line: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", crate::secret::scrub(line));
 }
 
+/// The start of `text` for a message, scrubbed: at most `max` characters, `…` when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = crate::secret::scrub(text);
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
 const CUCUMBER_LABEL: &str = "Step panicked. Captured output: ";
 
 /// Wraps an output; each complete line is cleaned before it is written.

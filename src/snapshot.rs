@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::client::Exchange;
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 
 /// The file a named snapshot lives in.
 pub fn path_of(dir: &Path, name: &str) -> PathBuf {

@@ -74,6 +74,8 @@ pub struct TutorialWorld {
     pub last: Option<Exchange>,
     /// OpenAPI documents of the scenario's collections (`None`: not served).
     docs: BTreeMap<String, Option<crate::openapi::Document>>,
+    /// What the To-Dos page showed when the scenario last opened it.
+    pub page: Option<crate::browser::RenderedPage>,
     /// The last token a response issued.
     pub last_token: Option<Secret>,
     /// `<feature>__<scenario>` prefix of snapshot names.
@@ -102,6 +104,7 @@ impl TutorialWorld {
             records: BTreeMap::new(),
             last: None,
             docs: BTreeMap::new(),
+            page: None,
             last_token: None,
             snapshot_prefix: String::new(),
             scenario_name: String::new(),
@@ -248,7 +251,7 @@ impl TutorialWorld {
                 if unknown.is_empty() {
                     return Ok(());
                 }
-                let mut mismatch = crate::report::Mismatch::new(
+                let mut mismatch = crate::mismatch::Mismatch::new(
                     format!("the response to {} {template} against the target's OpenAPI document", exchange.method),
                     "a body its document describes",
                     format!("{} violation(s)", unknown.len()),

@@ -24,9 +24,9 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use nocobase_conformance::jwt::decode_claims;
+use nocobase_conformance::mismatch::json_diff;
 use nocobase_conformance::normalize::{self, IdKind, Normalizer};
 use nocobase_conformance::reference::{AppState, RootAccount, ServerConfig};
-use nocobase_conformance::report::json_diff;
 use regex::Regex;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};

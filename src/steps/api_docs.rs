@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::{Caller, expect_status, require};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::world::TutorialWorld;
 
 #[when("the administrator lists the API documents")]

@@ -9,8 +9,8 @@ use crate::client::{ApiRequest, Exchange};
 use crate::error::{HarnessError, Result};
 use crate::fixtures::{self, Vars};
 use crate::jwt;
+use crate::mismatch::Mismatch;
 use crate::normalize::IdKind;
-use crate::report::Mismatch;
 use crate::secret::Secret;
 use crate::world::{KeyInfo, TutorialWorld};
 

@@ -2,9 +2,7 @@
 //! Chromium with a key, what it shows, and a key deleted before the page is opened. The page is
 //! filled in and served by [`crate::browser`]; a screenshot goes next to `--report`.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex};
 
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
@@ -13,21 +11,11 @@ use super::{Caller, expect_status};
 use crate::browser::{Browser, Installation, PageServer, RenderedPage, TodoPage};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::world::TutorialWorld;
 
-/// The page each scenario last opened, by scenario tag. (The world is not this module's to
-/// extend; the tag is unique to one scenario of one run, so nothing is shared between scenarios.)
-static PAGES: LazyLock<Mutex<HashMap<String, RenderedPage>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
-
-fn keep_page(world: &TutorialWorld, page: RenderedPage) {
-    if let Ok(mut pages) = PAGES.lock() {
-        pages.insert(world.tag.clone(), page);
-    }
-}
-
 fn page(world: &TutorialWorld) -> Result<RenderedPage> {
-    PAGES.lock().ok().and_then(|pages| pages.get(&world.tag).cloned()).ok_or_else(|| {
+    world.page.clone().ok_or_else(|| {
         HarnessError::Scenario(
             "the To-Dos page was not opened (add \"When the To-Dos page is opened with the API key\")".into(),
         )
@@ -94,25 +82,17 @@ fn shown_json(page: &RenderedPage) -> Result<Value> {
         HarnessError::mismatch(Mismatch::new(
             "the To-Dos page's <pre>",
             "JSON",
-            format!("{e}: {}", excerpt(&page.result)),
+            format!("{e}: {}", crate::output::excerpt(&page.result, 120)),
             None,
         ))
     })
-}
-
-fn excerpt(text: &str) -> String {
-    let mut out: String = text.chars().take(120).collect();
-    if text.chars().count() > 120 {
-        out.push('…');
-    }
-    out
 }
 
 #[when(expr = "the To-Dos page is opened with {caller}")]
 async fn page_opened(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
     let result = async {
         let rendered = open_page(world, &caller).await?;
-        keep_page(world, rendered);
+        world.page = Some(rendered);
         Ok(())
     }
     .await;
@@ -216,7 +196,7 @@ async fn page_shows_error(world: &mut TutorialWorld, message: String) -> Result<
         let page = page(world)?;
         if page.error != message || !page.result.is_empty() {
             let actual = if page.error.is_empty() {
-                format!("no error line; the <pre> shows {}", excerpt(&page.result))
+                format!("no error line; the <pre> shows {}", crate::output::excerpt(&page.result, 120))
             } else {
                 page.error
             };

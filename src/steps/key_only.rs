@@ -10,8 +10,8 @@ use super::{expect_status, require};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
 use crate::jwt;
+use crate::mismatch::Mismatch;
 use crate::normalize::IdKind;
-use crate::report::Mismatch;
 use crate::world::{KeyInfo, TutorialWorld};
 
 /// A 403 on a write means the key's role lacks a permission the key-only scenarios need: the run

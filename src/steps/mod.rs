@@ -76,7 +76,7 @@ impl TutorialWorld {
 /// The value of a response field the harness needs to go on, or a conformance failure.
 pub(crate) fn require<T>(value: Option<T>, what: &str, exchange: &crate::client::Exchange) -> Result<T> {
     value.ok_or_else(|| {
-        HarnessError::mismatch(crate::report::Mismatch::new(
+        HarnessError::mismatch(crate::mismatch::Mismatch::new(
             what,
             "present in the response",
             format!("missing (status {})", exchange.status),
@@ -95,7 +95,7 @@ pub(crate) fn expect_status(exchange: &crate::client::Exchange, expected: u16, w
         Some((message, None)) => format!("{} {message}", exchange.status),
         None => exchange.status.to_string(),
     };
-    Err(HarnessError::mismatch(crate::report::Mismatch::new(
+    Err(HarnessError::mismatch(crate::mismatch::Mismatch::new(
         format!("status of {what}"),
         expected.to_string(),
         detail,

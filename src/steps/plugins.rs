@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use super::{expect_status, require};
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::world::TutorialWorld;
 
 #[when(expr = "the administrator looks up the plugin {string}")]

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Caller, expect_status, require};
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::world::TutorialWorld;
 
 fn docstring_json(step: &Step) -> Result<Value> {

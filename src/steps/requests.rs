@@ -42,8 +42,9 @@ fn parse_request(world: &TutorialWorld, request: &str) -> Result<(Method, String
     Ok((method, path))
 }
 
-/// The credential (and extra headers) a phrase describes, setting up what it needs.
-async fn describe(world: &mut TutorialWorld, phrase: &str) -> Result<(Credential, Vec<(String, String)>)> {
+/// The credential (and extra headers) a phrase describes, setting up what it needs first (a key
+/// revoked, a role taken away, a token minted).
+async fn set_up_credential(world: &mut TutorialWorld, phrase: &str) -> Result<(Credential, Vec<(String, String)>)> {
     let quoted = |prefix: &str| phrase.strip_prefix(prefix).and_then(|r| r.strip_suffix('"')).map(str::to_owned);
     if phrase == "no Authorization header" {
         return Ok((Credential::None, vec![]));
@@ -131,7 +132,7 @@ async fn extra_role(world: &mut TutorialWorld, role: &str, title: &str) -> Resul
 
 async fn call(world: &mut TutorialWorld, request: &str, phrase: &str, body: Option<RequestBody>) -> Result<()> {
     let (method, path) = parse_request(world, request)?;
-    let (credential, headers) = describe(world, phrase).await?;
+    let (credential, headers) = set_up_credential(world, phrase).await?;
     let mut api_request = ApiRequest::new(method, path, &credential);
     api_request.headers = headers;
     api_request.body = body;

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::expect_status;
 use crate::client::ResponseBody;
 use crate::error::{HarnessError, Result};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::snapshot;
 use crate::world::TutorialWorld;
 

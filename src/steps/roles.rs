@@ -8,7 +8,7 @@ use super::{Caller, expect_status, require};
 use crate::client::Exchange;
 use crate::error::{HarnessError, Result};
 use crate::fixtures::{self, Vars};
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::world::TutorialWorld;
 
 fn role_vars(world: &TutorialWorld, role: &str, title: &str) -> Vars {

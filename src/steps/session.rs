@@ -8,7 +8,7 @@ use super::{expect_status, require};
 use crate::client::Exchange;
 use crate::error::{HarnessError, Result};
 use crate::jwt;
-use crate::report::Mismatch;
+use crate::mismatch::Mismatch;
 use crate::secret::Secret;
 use crate::world::TutorialWorld;
 

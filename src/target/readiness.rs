@@ -29,8 +29,8 @@ fn looks_like_html(exchange: &Exchange) -> bool {
 
 fn excerpt(exchange: &Exchange) -> String {
     match &exchange.body {
-        ResponseBody::Json(v) => crate::secret::scrub(&v.to_string()).chars().take(160).collect(),
-        ResponseBody::Text(t) => crate::secret::scrub(t).chars().take(160).collect(),
+        ResponseBody::Json(v) => crate::output::excerpt(&v.to_string(), 160),
+        ResponseBody::Text(t) => crate::output::excerpt(t, 160),
         ResponseBody::Empty => "(empty body)".to_owned(),
     }
 }
