@@ -12,6 +12,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod fixtures;
+pub mod junit;
 pub mod jwt;
 pub mod leftovers;
 pub mod living_doc;

@@ -289,6 +289,10 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         .await;
     let (failed_steps, parsing_errors, hook_errors) =
         (result.failed_steps(), result.parsing_errors(), result.hook_errors());
+    drop(result); // closes the JUnit file
+    if let Some(path) = &suite.config.junit {
+        crate::junit::add_not_run(path, &left_out)?;
+    }
 
     let leftovers = sweep(&suite).await;
     let tally = suite.tally();

@@ -41,7 +41,9 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn without_chromium_the_browser_scenarios_are_left_out_with_the_reason() {
     // Act
-    let output = run_suite(&["--chromium", "/nonexistent/chromium"]);
+    let junit = tempfile::NamedTempFile::new().expect("temp file");
+    let junit_path = junit.path().to_str().expect("utf-8 path");
+    let output = run_suite(&["--chromium", "/nonexistent/chromium", "--junit", junit_path]);
 
     // Assert
     let stdout = text(&output.stdout);
@@ -54,6 +56,11 @@ fn without_chromium_the_browser_scenarios_are_left_out_with_the_reason() {
         "{stdout}"
     );
     assert!(stdout.contains("1 scenario (1 passed)"), "{stdout}");
+    let xml = std::fs::read_to_string(junit.path()).expect("JUnit written");
+    assert!(
+        xml.contains(r#"<testcase name="Scenario: Opening the page"><skipped message="Chromium not found at /nonexistent/chromium"#),
+        "the JUnit report shows the scenario as skipped, with the reason: {xml}"
+    );
 }
 
 #[test]
