@@ -7,6 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 
 use super::clock;
+use super::error::{ApiError, ApiResult};
 
 /// What verifying a token can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,13 +42,15 @@ impl Signer {
         }
     }
 
-    /// Signs `claims` (key order kept) as an HS256 JWT.
-    pub(crate) fn sign(&self, claims: &Value) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
+    /// Signs `claims` (key order kept) as an HS256 JWT. A failure is the server's (an internal
+    /// error, answered as a 500), never an empty token handed out as if it were one.
+    pub(crate) fn sign(&self, claims: &Value) -> ApiResult<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
     }
 
     /// An API key for `user_id` acting as `role`, living `seconds`.
-    pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> String {
+    pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> ApiResult<String> {
         let iat = clock::unix_seconds(clock::now());
         self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat + seconds}))
     }
@@ -162,7 +165,7 @@ mod tests {
     #[test]
     fn keys_verify_with_their_secret_only() {
         let signer = Signer::new("app-key");
-        let key = signer.api_key(1, "todos", 60);
+        let key = signer.api_key(1, "todos", 60).expect("signs");
         match signer.verify(&key) {
             Verified::Valid(claims) => {
                 let keys: Vec<&String> = claims.keys().collect();
@@ -177,7 +180,7 @@ mod tests {
     #[test]
     fn a_key_past_its_exp_is_expired() {
         let signer = Signer::new("app-key");
-        let key = signer.api_key(1, "todos", -1);
+        let key = signer.api_key(1, "todos", -1).expect("signs");
         assert!(matches!(signer.verify(&key), Verified::Expired(_)));
     }
 }
