@@ -49,10 +49,12 @@ impl Signer {
             .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
     }
 
-    /// An API key for `user_id` acting as `role`, living `seconds`.
+    /// An API key for `user_id` acting as `role`, living `seconds`. A lifetime past what an `i64`
+    /// holds ends at `i64::MAX` (some 292 billion years): NocoBase's JavaScript numbers give such
+    /// a key an astronomically distant `exp`, never one already passed.
     pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> ApiResult<String> {
         let iat = clock::unix_seconds(clock::now());
-        self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat + seconds}))
+        self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat.saturating_add(seconds)}))
     }
 
     /// Verifies a token: signature (HS256/384/512), then `exp` and `nbf` as node does.
@@ -182,5 +184,26 @@ mod tests {
         let signer = Signer::new("app-key");
         let key = signer.api_key(1, "todos", -1).expect("signs");
         assert!(matches!(signer.verify(&key), Verified::Expired(_)));
+    }
+
+    #[test]
+    fn huge_lifetimes_make_long_lived_keys_not_expired_ones() {
+        // Review finding 10: `iat + seconds` overflowed (a panic in debug builds, an `exp` in the
+        // past in release builds) for lifetimes NocoBase turns into very distant `exp`s.
+        let signer = Signer::new("app-key");
+        let huge = [json!(9_223_372_036_854_775_807_i64), json!(1e300), json!(1e19), json!("99999999999999999999y")];
+        for expires_in in huge {
+            let seconds = lifetime_seconds(&expires_in).expect("a lifetime jsonwebtoken accepts");
+            let key = signer.api_key(1, "todos", seconds).expect("signs");
+            match signer.verify(&key) {
+                // Later than the `1000y` of an `expiresIn: "never"` key.
+                Verified::Valid(claims) => {
+                    assert!(claims["exp"].as_f64().is_some_and(|exp| exp > 1e15), "{expires_in}: {claims:?}")
+                }
+                other => panic!("{expires_in}: expected a valid key, got {other:?}"),
+            }
+        }
+        let far_past = signer.api_key(1, "todos", lifetime_seconds(&json!(-1e300)).expect("a number")).expect("signs");
+        assert!(matches!(signer.verify(&far_past), Verified::Expired(_)));
     }
 }
