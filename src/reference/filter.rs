@@ -61,9 +61,9 @@ pub(crate) trait Catalog {
 /// path, into a single query; SQLite refuses more than 200 terms in a FROM clause and more than
 /// 64 tables in a join. NocoBase 2.2.15 answers both as 500s with SQLite's message (asked live:
 /// `users:list` with `createdBy.` ×63 is answered, ×64 is the join error, ×200 the FROM error).
-/// The reference server compiles associations to nested subqueries, which have no such limits,
-/// and counts the tables instead. Stopping at the FROM limit while compiling also bounds how
-/// deeply compiling recurses, whatever the client sends.
+/// The reference server compiles each association path to a subquery of its own, which SQLite
+/// would not limit that way, so it counts the tables instead. Stopping at the FROM limit while
+/// compiling also bounds the work, and how deeply compiling recurses, whatever the client sends.
 const MAX_FROM_TERMS: usize = 200;
 /// SQLite's join limit (see [`MAX_FROM_TERMS`]).
 const MAX_JOIN_TABLES: usize = 64;
