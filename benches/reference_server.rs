@@ -4,8 +4,11 @@
 //! For the reference server (the release binary, `serve --port 0`, its own process): time from
 //! process launch to the first `200` on `__health_check`, throughput and latency percentiles with
 //! 1 and 16 keep-alive connections, and resident memory before and after the load. For NocoBase
-//! (when one answers at `NOCOBASE_BASE_URL`, default `http://127.0.0.1:13000/api`): the same load
-//! figures; its memory when `NOCOBASE_PID` names its node process.
+//! (when one answers at `NOCOBASE_BASE_URL`, default `http://127.0.0.1:13000/api`, signed in as
+//! `NOCOBASE_ACCOUNT` / `NOCOBASE_PASSWORD`, default the install's admin): the same load figures;
+//! its memory when `NOCOBASE_PID` names its node process. On each target the benchmark creates a
+//! collection, a role and an API key named with a tag of its own, gives the role to the signed-in
+//! admin, and removes all of it afterwards, also when the set-up fails half way.
 //!
 //! `cargo bench --bench reference_server [-- --seconds N]`. The load generator shares the machine's
 //! cores with the server under test, as wrk would.
@@ -17,7 +20,7 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use nocobase_conformance::client::{Credential, NocoClient};
+use nocobase_conformance::client::{Credential, Exchange, NocoClient};
 use nocobase_conformance::secret::Secret;
 use serde_json::{Value, json};
 use url::Url;
@@ -111,74 +114,162 @@ async fn load(url: &Url, key: &str, connections: usize, duration: Duration) -> L
     }
 }
 
-/// What the benchmark created on a target, to remove afterwards.
+/// What a benchmark run creates on a target, recorded before each creating request is sent
+/// (every name carries the run's tag, so removing by it can only touch the run's own things),
+/// so that a set-up failing half way still removes what it made.
 struct Created {
     client: NocoClient,
     admin: Credential,
-    collection: String,
-    role: String,
+    /// The signed-in admin's user id (not assumed to be 1).
+    admin_id: i64,
+    collection: Option<String>,
+    role: Option<String>,
+    /// Whether the admin was (perhaps) given the role.
+    role_given: bool,
+    /// The name of the API key the run asked for.
+    key_name: Option<String>,
 }
 
 impl Created {
-    async fn remove(&self) {
-        let filter = format!("filter={}", json!({"name": "bench"}));
-        if let Ok(list) = self.client.api_keys_list(&self.admin, &filter).await {
-            for id in
-                list.pointer("/data").and_then(Value::as_array).into_iter().flatten().filter_map(|k| k["id"].as_i64())
-            {
-                let _ = self.client.api_keys_destroy(&self.admin, id).await;
+    /// Signs in; nothing is created yet.
+    async fn sign_in(base: &Url, account: &str, password: &Secret) -> Result<Self, String> {
+        let client = NocoClient::new(base, Duration::from_secs(30)).map_err(|e| e.to_string())?;
+        let signed = client.auth_sign_in(account, password).await.map_err(|e| e.to_string())?;
+        if signed.status != 200 {
+            return Err(format!("signing in as {account} answered {}", signed.status));
+        }
+        let token = signed.pointer("/data/token").and_then(Value::as_str).ok_or("sign-in gave no token")?.to_owned();
+        let admin_id = signed.pointer("/data/user/id").and_then(Value::as_i64).ok_or("sign-in gave no user id")?;
+        Ok(Self {
+            client,
+            admin: Credential::Bearer(Secret::new(token)),
+            admin_id,
+            collection: None,
+            role: None,
+            role_given: false,
+            key_name: None,
+        })
+    }
+
+    /// Creates a `todos` collection with three to-dos, a role allowed to view it, gives the role
+    /// to the admin and issues a key for it. Returns the list URL and the key.
+    async fn set_up(&mut self, tag: &str) -> Result<(Url, String), String> {
+        let collection = format!("bench_todos_{tag}");
+        let role = format!("bench_role_{tag}");
+        let key_name = format!("bench_key_{tag}");
+        let fields = json!([
+            {"name": "title", "type": "string", "interface": "input"},
+            {"name": "completed", "type": "boolean", "interface": "checkbox"}
+        ]);
+        self.collection = Some(collection.clone());
+        ok(self
+            .client
+            .collections_create(&self.admin, json!({"name": collection, "title": "To Dos", "fields": fields}))
+            .await)?;
+        for title in ["eat food", "sleep", "play games"] {
+            ok(self.client.records_create(&self.admin, &collection, json!({"title": title})).await)?;
+        }
+        self.role = Some(role.clone());
+        ok(self.client.roles_create(&self.admin, json!({"name": role, "title": format!("Bench Role {tag}")})).await)?;
+        let grant = json!({"name": collection, "dataSourceKey": "main", "usingActionsConfig": true,
+                           "actions": [{"name": "view", "fields": ["id", "title", "completed"]}]});
+        ok(self.client.role_resources_create(&self.admin, &role, &collection, grant).await)?;
+        self.role_given = true;
+        ok(self.client.role_users_add(&self.admin, &role, &[self.admin_id]).await)?;
+        self.key_name = Some(key_name.clone());
+        let created = ok(self
+            .client
+            .api_keys_create(&self.admin, json!({"name": key_name, "role": {"name": role}, "expiresIn": "1d"}))
+            .await)?;
+        let key = created.pointer("/data/token").and_then(Value::as_str).ok_or("no key issued")?.to_owned();
+        let url = self.client.url(&format!("{collection}:list")).map_err(|e| e.to_string())?;
+        Ok((url, key))
+    }
+
+    /// Removes what the run created, newest first, and signs out; answers what could not be
+    /// removed.
+    async fn remove(self) -> Vec<String> {
+        let mut left = Vec::new();
+        if let Some(name) = &self.key_name {
+            // apiKeys:create answers only the token: the key's id is found by its run-tagged name
+            // among the admin's own keys, and the key is destroyed by that id.
+            let query = format!("filter={}", json!({"name": name}));
+            match ok(self.client.api_keys_list(&self.admin, &query).await) {
+                Ok(list) => {
+                    let ids: Vec<i64> = list
+                        .pointer("/data")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter(|k| k["name"] == json!(name))
+                        .filter_map(|k| k["id"].as_i64())
+                        .collect();
+                    for id in ids {
+                        if let Err(e) = ok(self.client.api_keys_destroy(&self.admin, id).await) {
+                            left.push(format!("API key {name} (id {id}): {e}"));
+                        }
+                    }
+                }
+                Err(e) => left.push(format!("API key {name}: {e}")),
             }
         }
-        let _ = self.client.role_users_remove(&self.admin, &self.role, &[1]).await;
-        let _ = self.client.roles_destroy(&self.admin, &self.role).await;
-        let _ = self.client.collections_destroy(&self.admin, &self.collection).await;
+        if let Some(role) = &self.role {
+            if self.role_given
+                && let Err(e) = ok(self.client.role_users_remove(&self.admin, role, &[self.admin_id]).await)
+            {
+                left.push(format!("role {role} of user {}: {e}", self.admin_id));
+            }
+            if let Err(e) = ok(self.client.roles_destroy(&self.admin, role).await) {
+                left.push(format!("role {role}: {e}"));
+            }
+        }
+        if let Some(collection) = &self.collection
+            && let Err(e) = ok(self.client.collections_destroy(&self.admin, collection).await)
+        {
+            left.push(format!("collection {collection}: {e}"));
+        }
+        // The sign-in's session, last: everything above needed it.
+        if let Err(e) = ok(self.client.auth_sign_out(&self.admin).await) {
+            left.push(format!("the admin's session: {e}"));
+        }
+        left
     }
 }
 
-/// Signs in, creates a `todos` collection with three to-dos, a role allowed to view it, gives
-/// the role to the admin and issues a key for it. Returns the list URL, the key and what to remove.
-async fn tutorial_state(base: &Url, tag: &str) -> Result<(Url, String, Created), String> {
-    let client = NocoClient::new(base, Duration::from_secs(30)).map_err(|e| e.to_string())?;
-    let signed =
-        client.auth_sign_in("admin@nocobase.com", &Secret::new("admin123")).await.map_err(|e| e.to_string())?;
-    let token = signed.pointer("/data/token").and_then(Value::as_str).ok_or("sign-in failed")?.to_owned();
-    let admin = Credential::Bearer(Secret::new(token));
-    let collection = format!("bench_todos_{tag}");
-    let role = format!("bench_role_{tag}");
-    let fields = json!([
-        {"name": "title", "type": "string", "interface": "input"},
-        {"name": "completed", "type": "boolean", "interface": "checkbox"}
-    ]);
-    let steps = [
-        client.collections_create(&admin, json!({"name": collection, "title": "To Dos", "fields": fields})).await,
-        client.records_create(&admin, &collection, json!({"title": "eat food"})).await,
-        client.records_create(&admin, &collection, json!({"title": "sleep"})).await,
-        client.records_create(&admin, &collection, json!({"title": "play games"})).await,
-        client.roles_create(&admin, json!({"name": role, "title": format!("Bench Role {tag}")})).await,
-        client
-            .role_resources_create(
-                &admin,
-                &role,
-                &collection,
-                json!({"name": collection, "dataSourceKey": "main", "usingActionsConfig": true,
-                       "actions": [{"name": "view", "fields": ["id", "title", "completed"]}]}),
-            )
-            .await,
-        client.role_users_add(&admin, &role, &[1]).await,
-    ];
-    for step in steps {
-        let exchange = step.map_err(|e| e.to_string())?;
-        if exchange.status != 200 {
-            return Err(format!("set-up step {} answered {}", exchange.request_line(), exchange.status));
-        }
+/// A step's exchange if the target answered it with a 200.
+fn ok(step: nocobase_conformance::error::Result<Exchange>) -> Result<Exchange, String> {
+    let exchange = step.map_err(|e| e.to_string())?;
+    if exchange.status == 200 {
+        Ok(exchange)
+    } else {
+        Err(format!("{} answered {}", exchange.request_line(), exchange.status))
     }
-    let created = client
-        .api_keys_create(&admin, json!({"name": "bench", "role": {"name": role}, "expiresIn": "1d"}))
-        .await
-        .map_err(|e| e.to_string())?;
-    let key = created.pointer("/data/token").and_then(Value::as_str).ok_or("no key issued")?.to_owned();
-    let url = client.url(&format!("{collection}:list")).map_err(|e| e.to_string())?;
-    Ok((url, key, Created { client, admin, collection, role }))
+}
+
+/// A tag no other run shares: the names of what a run creates carry it.
+fn run_tag(target: &str) -> String {
+    let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    format!("{target}_{:x}_{millis:x}", std::process::id())
+}
+
+/// Sets the tutorial's state up on `base`, runs `measure` against it, and removes what was
+/// created whether the set-up or the measurement succeeded or not.
+async fn with_tutorial_state<T>(
+    base: &Url,
+    target: &str,
+    account: &str,
+    password: &Secret,
+    measure: impl AsyncFnOnce(Url, String) -> T,
+) -> Result<T, String> {
+    let mut created = Created::sign_in(base, account, password).await?;
+    let outcome = match created.set_up(&run_tag(target)).await {
+        Ok((url, key)) => Ok(measure(url, key).await),
+        Err(e) => Err(format!("set-up failed: {e}")),
+    };
+    for problem in created.remove().await {
+        eprintln!("{target}: could not remove {problem}");
+    }
+    outcome
 }
 
 /// Resident and peak memory of a process, in MB.
@@ -240,10 +331,22 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
         tokio::time::sleep(Duration::from_micros(200)).await;
     };
     let idle = memory(child.id());
-    let (url, key, _created) = tutorial_state(&base, "ref").await?;
-    let _warm = load(&url, &key, 4, Duration::from_secs(1)).await;
-    let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
-    let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
+    let measured =
+        with_tutorial_state(&base, "ref", "admin@nocobase.com", &Secret::new("admin123"), async |url, key| {
+            let _warm = load(&url, &key, 4, Duration::from_secs(1)).await;
+            let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
+            let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
+            (one, sixteen)
+        })
+        .await;
+    let (one, sixteen) = match measured {
+        Ok(loads) => loads,
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+    };
     let loaded = memory(child.id());
     let _ = child.kill();
     let _ = child.wait();
@@ -270,11 +373,15 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
             return Ok(());
         }
     }
-    let tag = format!("{}", std::process::id());
-    let (url, key, created) = tutorial_state(&base, &tag).await?;
-    let _warm = load(&url, &key, 4, Duration::from_secs(2)).await;
-    let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
-    let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
+    let account = std::env::var("NOCOBASE_ACCOUNT").unwrap_or_else(|_| "admin@nocobase.com".into());
+    let password = Secret::new(std::env::var("NOCOBASE_PASSWORD").unwrap_or_else(|_| "admin123".into()));
+    let (one, sixteen) = with_tutorial_state(&base, "nocobase", &account, &password, async |url, key| {
+        let _warm = load(&url, &key, 4, Duration::from_secs(2)).await;
+        let one = load(&url, &key, 1, Duration::from_secs(seconds)).await;
+        let sixteen = load(&url, &key, 16, Duration::from_secs(seconds)).await;
+        (one, sixteen)
+    })
+    .await?;
     print_load("NocoBase", &one);
     print_load("NocoBase", &sixteen);
     if let Some(pid) = std::env::var("NOCOBASE_PID").ok().and_then(|p| p.parse().ok())
@@ -282,7 +389,6 @@ async fn bench_nocobase(seconds: u64) -> Result<(), String> {
     {
         println!("NocoBase           memory: {rss:.1} MB after the load, peak {peak:.1} MB");
     }
-    created.remove().await;
     Ok(())
 }
 

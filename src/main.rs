@@ -1,5 +1,7 @@
 //! The `nocobase-conformance` command: `run` the suite, or `serve` the reference server.
 
+use std::net::SocketAddr;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -37,23 +39,16 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), reference::StartError> {
+    use rand::RngExt as _;
     let generated = args.app_key.is_none();
-    let app_key = args.app_key.unwrap_or_else(|| format!("{:032x}", rand_u128()));
+    let app_key = args.app_key.unwrap_or_else(|| format!("{:032x}", rand::rng().random::<u128>()));
     let root = RootAccount { email: args.root_email, password: args.root_password, ..RootAccount::default() };
     let config = ServerConfig { app_key: app_key.clone(), root: root.clone(), database: args.db.clone() };
     let state = AppState::new(config)?;
     let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
     let address = listener.local_addr()?;
-    say(&format!("NocoBase reference server (API of NocoBase 2.2.15) listening on http://{address}/api"));
-    say(&format!("  root account: {} / {}", root.email, root.password));
-    if generated {
-        say(&format!(
-            "  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)"
-        ));
-    }
-    match &args.db {
-        Some(path) => say(&format!("  database: {}", path.display())),
-        None => say("  database: in memory (pass --db PATH to keep data)"),
+    for line in banner(address, &root, generated.then_some(app_key.as_str()), args.db.as_deref()) {
+        say(&line);
     }
     tokio::select! {
         result = reference::serve(listener, state) => result,
@@ -64,16 +59,55 @@ async fn serve(args: ServeArgs) -> Result<(), reference::StartError> {
     }
 }
 
+/// What `serve` prints at start: where it listens, the root account, the generated app key (a
+/// key given with --app-key is not echoed) and where data goes. The root password is shown only
+/// when it is NocoBase's well-known default; one given with --root-password is not echoed.
+fn banner(address: SocketAddr, root: &RootAccount, generated_key: Option<&str>, db: Option<&Path>) -> Vec<String> {
+    let mut lines =
+        vec![format!("NocoBase reference server (API of NocoBase 2.2.15) listening on http://{address}/api")];
+    if root.password == RootAccount::default().password {
+        lines.push(format!("  root account: {} / {}", root.email, root.password));
+    } else {
+        lines.push(format!("  root account: {} (password as given with --root-password)", root.email));
+    }
+    if let Some(app_key) = generated_key {
+        lines.push(format!(
+            "  app key (JWT secret): {app_key}  (generated; pass --app-key to keep keys valid across restarts)"
+        ));
+    }
+    lines.push(match db {
+        Some(path) => format!("  database: {}", path.display()),
+        None => "  database: in memory (pass --db PATH to keep data)".to_owned(),
+    });
+    lines
+}
+
 /// Prints a line; a closed stdout (a supervisor that stopped reading) must not stop the server.
 fn say(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stdout(), "{line}");
 }
 
-fn rand_u128() -> u128 {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let a = RandomState::new().build_hasher().finish();
-    let b = RandomState::new().build_hasher().finish();
-    (u128::from(a) << 64) | u128::from(b)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 13000))
+    }
+
+    #[test]
+    fn the_default_root_password_is_shown() {
+        let lines = banner(address(), &RootAccount::default(), None, None);
+        assert_eq!(lines[1], "  root account: admin@nocobase.com / admin123");
+    }
+
+    #[test]
+    fn a_root_password_given_on_the_command_line_is_not_echoed() {
+        let root = RootAccount { password: "s3cret-Pa55".to_owned(), ..RootAccount::default() };
+        let lines = banner(address(), &root, Some("00ff"), Some(Path::new("data.sqlite")));
+        assert!(lines.iter().all(|l| !l.contains("s3cret-Pa55")), "{lines:#?}");
+        assert_eq!(lines[1], "  root account: admin@nocobase.com (password as given with --root-password)");
+        assert!(lines[2].contains("00ff"), "a generated app key is shown: {lines:#?}");
+    }
 }

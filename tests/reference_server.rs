@@ -54,7 +54,16 @@ struct Server {
 
 impl Server {
     fn new() -> Self {
-        let config = ServerConfig { app_key: APP_KEY.to_owned(), root: RootAccount::default(), database: None };
+        Self::open(None)
+    }
+
+    /// A reference server keeping its data in `database` (`None`: in memory).
+    fn open(database: Option<&std::path::Path>) -> Self {
+        let config = ServerConfig {
+            app_key: APP_KEY.to_owned(),
+            root: RootAccount::default(),
+            database: database.map(std::path::Path::to_path_buf),
+        };
         Self { router: app(AppState::new(config).expect("the reference server starts")) }
     }
 
@@ -333,6 +342,39 @@ mod bad_filters {
             None,
         );
         assert_eq!(except.json()["data"], json!([{"id": 1, "title": "Buy milk"}]));
+    }
+
+    #[tokio::test]
+    async fn association_paths_of_several_hops_select_through_every_hop() {
+        // Arrange: user 2, made by the admin (user 1), holds `member`, as the admin does
+        let server = Server::new();
+        let admin = server.admin().await;
+        let made = server
+            .post(
+                "/api/users:create",
+                Some(&admin),
+                &json!({"username": "hops", "password": "hops-pass", "roles": ["member"]}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+        let ids =
+            |filter: Value| format!("/api/users:list?fields=id&sort=id&filter={}", urlencode(&filter.to_string()));
+
+        for (filter, expected) in [
+            (json!({"createdBy.id": 1}), json!([{"id": 2}])),
+            (json!({"createdBy.createdBy.id": 1}), json!([])),
+            (json!({"createdBy.roles.name": "root"}), json!([{"id": 2}])),
+            (json!({"roles.users.id": 2}), json!([{"id": 1}, {"id": 2}])),
+            (json!({"roles.users.username.$ne": "nocobase", "roles.name": "root"}), json!([{"id": 1}])),
+            (json!({"roles.users": {"createdBy.id": 1}}), json!([{"id": 1}, {"id": 2}])),
+        ] {
+            // Act
+            let got = server.get(&ids(filter.clone()), Some(&admin)).await;
+
+            // Assert
+            assert_eq!(got.status, StatusCode::OK, "{filter}: {}", got.text);
+            assert_eq!(got.json()["data"], expected, "{filter}");
+        }
     }
 }
 
@@ -624,6 +666,183 @@ mod bad_tokens {
     }
 }
 
+/// API keys whose `expiresIn` is larger than an `i64` of seconds after now.
+mod key_lifetimes {
+    use super::*;
+
+    #[tokio::test]
+    async fn huge_lifetimes_give_working_keys() {
+        // Arrange (review finding 10: `iat + seconds` overflowed; NocoBase 2.2.15, asked live,
+        // answers 200 and the key works, its `exp` 9223372038650490000 or 1e+300)
+        let server = Server::new();
+        let admin = server.admin().await;
+
+        for expires_in in ["9223372036854775807", "1e300", "18446744073709551615"] {
+            // Act
+            let body = format!(r#"{{"name":"huge","role":{{"name":"root"}},"expiresIn":{expires_in}}}"#);
+            let created = server.call(Method::POST, "/api/apiKeys:create", Some(&admin), Some(&body)).await;
+            assert_eq!(created.status, StatusCode::OK, "{expires_in}: {}", created.text);
+            let key = created.json()["data"]["token"].as_str().expect("a key").to_owned();
+            let used = server.get("/api/users:list?fields=id&pageSize=1", Some(&key)).await;
+
+            // Assert
+            assert_eq!(used.status, StatusCode::OK, "{expires_in}: {}", used.text);
+            assert_eq!(used.json()["data"], json!([{"id": 1}]));
+        }
+    }
+}
+
+/// Collections named like the reference server's own tables (review finding 11).
+mod internal_tables {
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_table_names_are_taken_collection_names() {
+        // Arrange: NocoBase's `collections.beforeCreate` refuses every name its database has a
+        // collection for, internal ones included (api.md §7.1); SQLite ignores case in table names
+        let server = Server::new();
+        let admin = server.admin().await;
+        let names = [
+            "issuedTokens",
+            "tokenBlacklist",
+            "collections",
+            "fields",
+            "applicationPlugins",
+            "dataSourcesRolesResources",
+            "dataSourcesRolesResourcesActions",
+            "IssuedTokens",
+            "Users",
+            "sqlite_sequence",
+        ];
+
+        for name in names {
+            // Act
+            let created = server.post("/api/collections:create", Some(&admin), &json!({"name": name})).await;
+            let destroyed =
+                server.post(&format!("/api/collections:destroy?filterByTk={name}"), Some(&admin), &json!({})).await;
+
+            // Assert
+            created.assert_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &format!("Collection named {name} already exists"),
+                None,
+            );
+            assert_eq!((destroyed.status, destroyed.json()), (StatusCode::OK, json!({"data": 0})), "{name}");
+        }
+        // Sessions (issuedTokens), keys and the catalog still work.
+        let again = server.admin().await;
+        let listed = server.get("/api/collections:list?paginate=false&fields=name", Some(&again)).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+        let key = server
+            .post(
+                "/api/apiKeys:create",
+                Some(&again),
+                &json!({"name": "k", "role": {"name": "root"}, "expiresIn": "1d"}),
+            )
+            .await;
+        assert_eq!(key.status, StatusCode::OK, "{}", key.text);
+    }
+
+    #[tokio::test]
+    async fn destroying_an_old_collection_row_named_issued_tokens_keeps_the_table() {
+        // Arrange: a database from before such names were refused, with a `collections` row
+        // for issuedTokens
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let db = dir.path().join("reference.sqlite");
+        Server::open(Some(&db)).admin().await;
+        let conn = rusqlite::Connection::open(&db).expect("the database opens");
+        conn.execute(
+            "INSERT INTO collections (key, name, title, inherit, hidden, options, sort) VALUES ('old', 'issuedTokens', NULL, 0, 0, '{}', 9)",
+            [],
+        )
+        .expect("the old row is written");
+        drop(conn);
+        let server = Server::open(Some(&db));
+        let admin = server.admin().await;
+
+        // Act
+        let destroyed = server.post("/api/collections:destroy?filterByTk=issuedTokens", Some(&admin), &json!({})).await;
+
+        // Assert: the row went, the table stayed, sessions still work
+        assert_eq!((destroyed.status, destroyed.json()), (StatusCode::OK, json!({"data": 1})));
+        let signed_in = server
+            .post("/api/auth:signIn", None, &json!({"account": "admin@nocobase.com", "password": "admin123"}))
+            .await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.text);
+        let token = signed_in.json()["data"]["token"].as_str().expect("a token").to_owned();
+        let checked = server.get("/api/auth:check", Some(&token)).await;
+        assert_eq!(checked.status, StatusCode::OK, "{}", checked.text);
+    }
+}
+
+/// Passwords set through the generic record actions (review: `users:update` stored them in
+/// plain text, so the user could never sign in again).
+mod passwords {
+    use super::*;
+
+    async fn sign_in(server: &Server, account: &str, password: &Value) -> Answer {
+        server.post("/api/auth:signIn", None, &json!({"account": account, "password": password})).await
+    }
+
+    #[tokio::test]
+    async fn a_changed_password_signs_in_and_the_old_one_does_not() {
+        // Arrange (NocoBase 2.2.15, asked live: the same answers, step by step)
+        let server = Server::new();
+        let admin = server.admin().await;
+        let made =
+            server.post("/api/users:create", Some(&admin), &json!({"username": "pw", "password": "first-pass"})).await;
+        assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+        let id = made.json()["data"]["id"].as_i64().expect("an id");
+        let first = sign_in(&server, "pw", &json!("first-pass")).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+        let session = first.json()["data"]["token"].as_str().expect("a token").to_owned();
+        let update = format!("/api/users:update?filterByTk={id}");
+
+        // Act
+        let updated = server.post(&update, Some(&admin), &json!({"password": "second-pass"})).await;
+
+        // Assert
+        assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+        let row = &updated.json()["data"][0];
+        assert!(row.get("password").is_none(), "{row}");
+        assert!(row["passwordChangeTz"].as_i64().is_some(), "{row}");
+        sign_in(&server, "pw", &json!("first-pass")).await.assert_error(
+            StatusCode::UNAUTHORIZED,
+            "The username/email or password is incorrect, please re-enter",
+            None,
+        );
+        assert_eq!(sign_in(&server, "pw", &json!("second-pass")).await.status, StatusCode::OK);
+        server.get("/api/auth:check", Some(&session)).await.assert_error(
+            StatusCode::UNAUTHORIZED,
+            "User password changed, please signin again.",
+            Some("INVALID_TOKEN"),
+        );
+
+        // An empty or null password keeps the one there; a number is hashed as its digits.
+        for kept in [json!(""), Value::Null] {
+            assert_eq!(server.post(&update, Some(&admin), &json!({"password": kept})).await.status, StatusCode::OK);
+            assert_eq!(sign_in(&server, "pw", &json!("second-pass")).await.status, StatusCode::OK, "{kept}");
+        }
+        assert_eq!(server.post(&update, Some(&admin), &json!({"password": 424242})).await.status, StatusCode::OK);
+        assert_eq!(sign_in(&server, "pw", &json!("424242")).await.status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_numeric_password_given_at_creation_signs_in_as_its_digits() {
+        // Arrange (NocoBase 2.2.15, asked live)
+        let server = Server::new();
+        let admin = server.admin().await;
+
+        // Act
+        let made =
+            server.post("/api/users:create", Some(&admin), &json!({"username": "digits", "password": 12345})).await;
+
+        // Assert
+        assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+        assert_eq!(sign_in(&server, "digits", &json!("12345")).await.status, StatusCode::OK);
+    }
+}
+
 /// After a barrage of bad requests the same server still does its job.
 mod resilience {
     use super::*;
@@ -714,4 +933,63 @@ mod resilience {
         assert_eq!(after.status, StatusCode::OK);
         assert_eq!(after.json()["meta"], json!({"count": 3, "page": 1, "pageSize": 2, "totalPage": 2}));
     }
+
+    #[tokio::test]
+    async fn deeply_nested_bodies_are_a_400_not_a_stack_overflow() {
+        // Arrange (review finding 2: 20 000 `[` used to abort the process; NocoBase 2.2.15
+        // answers both bodies with this 400, asked live)
+        let server = Server::new();
+        let admin = server.admin().await;
+        let brackets = "[".repeat(100_000);
+        let members = "{\"a\":".repeat(50_000);
+
+        for body in [&brackets, &members] {
+            // Act: no token, an unknown resource: the body is read before routing
+            let got = server.call(Method::POST, "/api/anything:list", None, Some(body)).await;
+
+            // Assert
+            got.assert_error(StatusCode::BAD_REQUEST, "Unexpected end of JSON input", None);
+        }
+        let after = server.get("/api/users:list?fields=id", Some(&admin)).await;
+        assert_eq!(after.status, StatusCode::OK, "{}", after.text);
+    }
+
+    #[tokio::test]
+    async fn deep_association_paths_in_filters_hit_sqlites_limits_not_the_stack() {
+        // Arrange (review finding 3: `createdBy.` ×1400 used to abort the process; NocoBase
+        // 2.2.15, asked live, answers 63 hops, and 500s with SQLite's join limit from 64 and its
+        // FROM-clause limit from 200)
+        let server = Server::new();
+        let admin = server.admin().await;
+        let list = |hops: usize| {
+            let filter = json!({ format!("{}id", "createdBy.".repeat(hops)): 1 }).to_string();
+            format!("/api/users:list?fields=id&filter={}", urlencode(&filter))
+        };
+
+        // Act
+        let answered = server.get(&list(63), Some(&admin)).await;
+        let join = server.get(&list(64), Some(&admin)).await;
+        let from = server.get(&list(1400), Some(&admin)).await;
+
+        // Assert
+        assert_eq!(answered.status, StatusCode::OK, "{}", answered.text);
+        assert_eq!(answered.json()["meta"]["count"], 0);
+        join.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "SQLITE_ERROR: at most 64 tables in a join", None);
+        from.assert_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "SQLITE_ERROR: too many FROM clause terms, max: 200",
+            None,
+        );
+        let after = server.get(&list(1), Some(&admin)).await;
+        assert_eq!(after.status, StatusCode::OK, "{}", after.text);
+    }
+}
+
+/// Percent-encodes a query parameter value, sparingly (dots stay dots: a long filter must fit
+/// in Node's 16 KiB request head).
+fn urlencode(text: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const QUERY_VALUE: &AsciiSet =
+        &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'&').add(b'+').add(b'{').add(b'}');
+    utf8_percent_encode(text, QUERY_VALUE).to_string()
 }

@@ -163,11 +163,17 @@ fn check_session(
     let new_jti = uuid::Uuid::new_v4().to_string();
     conn.execute("UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?", params![new_jti, now_ms, jti])?;
     let user_id = claims.get("userId").cloned().unwrap_or(Value::Null);
-    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)))
+    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)?))
 }
 
 /// A session token as `auth:signIn` issues it.
-pub(crate) fn session_token(signer: &Signer, user_id: &Value, iat: i64, sign_in_ms: i64, jti: &str) -> String {
+pub(crate) fn session_token(
+    signer: &Signer,
+    user_id: &Value,
+    iat: i64,
+    sign_in_ms: i64,
+    jti: &str,
+) -> ApiResult<String> {
     signer.sign(&serde_json::json!({
         "userId": user_id,
         "temp": true,

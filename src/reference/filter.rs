@@ -3,12 +3,14 @@
 //! operators (`packages/core/database/src/operators`) make Sequelize emit. Running the same SQL on
 //! the same engine gives the same answers, NULL handling included.
 
+use std::collections::HashMap;
+
 use rusqlite::types::Value as Sql;
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
 use super::inspect::inspect;
-use super::schema::{Collection, FieldKind, quote};
+use super::schema::{Collection, Field, FieldKind, quote};
 use super::values::{js_string, to_sql};
 
 /// A compiled `WHERE` condition and its parameters.
@@ -54,96 +56,265 @@ pub(crate) trait Catalog {
     fn collection(&self, name: &str) -> Option<Collection>;
 }
 
+/// Where NocoBase's filters run into SQLite's limits. Sequelize joins one table per association
+/// a filter names (a belongsToMany two: the through table and the target), once per distinct
+/// path, into a single query; SQLite refuses more than 200 terms in a FROM clause and more than
+/// 64 tables in a join. NocoBase 2.2.15 answers both as 500s with SQLite's message (asked live:
+/// `users:list` with `createdBy.` ×63 is answered, ×64 is the join error, ×200 the FROM error).
+/// The reference server compiles each association path to a subquery of its own, which SQLite
+/// would not limit that way, so it counts the tables instead. Stopping at the FROM limit while
+/// compiling also bounds the work, and how deeply compiling recurses, whatever the client sends.
+const MAX_FROM_TERMS: usize = 200;
+/// SQLite's join limit (see [`MAX_FROM_TERMS`]).
+const MAX_JOIN_TABLES: usize = 64;
+
 /// Compiles `filter` for rows of `collection`.
 pub(crate) fn compile(filter: &Value, collection: &Collection, catalog: &dyn Catalog) -> ApiResult<Condition> {
-    match filter {
-        Value::Object(map) => object(map, collection, catalog),
-        Value::Null => Ok(Condition::default()),
-        other => Err(ApiError::server(format!("Invalid value {}", inspect(other)))),
+    let mut compiler = Compiler { catalog, includes: HashMap::new(), tables: 1 };
+    let condition = compiler.filter(filter, collection, ROOT)?;
+    if compiler.tables > MAX_JOIN_TABLES {
+        return Err(ApiError::server(format!("SQLITE_ERROR: at most {MAX_JOIN_TABLES} tables in a join")));
     }
+    Ok(condition)
 }
 
-fn object(map: &Map<String, Value>, collection: &Collection, catalog: &dyn Catalog) -> ApiResult<Condition> {
-    let mut parts = Vec::new();
-    for (key, value) in map {
-        parts.push(entry(key, value, collection, catalog)?);
-    }
-    Ok(Condition::and(parts))
+/// The include node of the filtered collection itself.
+const ROOT: usize = 0;
+
+/// One compilation: the association paths met so far, as Sequelize's include tree.
+struct Compiler<'a> {
+    catalog: &'a dyn Catalog,
+    /// Include nodes by (parent node, association name); node ids start after [`ROOT`].
+    includes: HashMap<(usize, String), usize>,
+    /// Tables the joined query would name: the collection's own and each include's.
+    tables: usize,
 }
 
-fn logical(glue: &str, value: &Value, collection: &Collection, catalog: &dyn Catalog) -> ApiResult<Condition> {
-    let items: Vec<&Value> = match value {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(map) => map.values().collect(),
-        other => return Err(ApiError::server(format!("Invalid value {}", inspect(other)))),
-    };
-    let mut parts = Vec::new();
-    for item in items {
-        parts.push(compile(item, collection, catalog)?);
-    }
-    Ok(Condition::join(parts, glue))
-}
-
-fn entry(key: &str, value: &Value, collection: &Collection, catalog: &dyn Catalog) -> ApiResult<Condition> {
-    match key {
-        "$and" => return logical(" AND ", value, collection, catalog),
-        "$or" => return logical(" OR ", value, collection, catalog),
-        _ => {}
-    }
-    let mut path: Vec<&str> = key.split('.').collect();
-    let operator = match path.last() {
-        Some(last) if last.starts_with('$') && path.len() > 1 => path.pop(),
-        _ => None,
-    };
-    let field_name = path[0];
-    if field_name.starts_with('$') {
-        return Err(ApiError::server(format!("Invalid value {}", inspect(value))));
-    }
-
-    // An association: filter on the target's attributes through a subquery.
-    if let Some(association) = collection.association(field_name) {
-        let rest = &path[1..];
-        let nested = match (rest.is_empty(), operator) {
-            (true, None) => value.clone(),
-            (true, Some(op)) => {
-                let mut m = Map::new();
-                m.insert(op.to_owned(), value.clone());
-                return association_condition(association.kind.clone(), collection, catalog, &wrap_key("id", m));
+impl Compiler<'_> {
+    /// The include node of association `field` under `parent`, added (and its tables counted)
+    /// the first time the filter names that path.
+    fn include(&mut self, parent: usize, field: &Field) -> ApiResult<usize> {
+        let next = self.includes.len() + 1;
+        let node = *self.includes.entry((parent, field.name.clone())).or_insert(next);
+        if node == next {
+            self.tables += if matches!(field.kind, FieldKind::BelongsToMany { .. }) { 2 } else { 1 };
+            if self.tables > MAX_FROM_TERMS {
+                return Err(ApiError::server(format!(
+                    "SQLITE_ERROR: too many FROM clause terms, max: {MAX_FROM_TERMS}"
+                )));
             }
-            (false, op) => {
-                let mut inner_key = rest.join(".");
-                if let Some(op) = op {
-                    inner_key = format!("{inner_key}.{op}");
-                }
-                let mut m = Map::new();
-                m.insert(inner_key, value.clone());
-                Value::Object(m)
-            }
-        };
-        return association_condition(association.kind.clone(), collection, catalog, &nested);
+        }
+        Ok(node)
     }
 
-    let Some(field) = collection.attribute(field_name) else {
-        return Err(unknown_column(collection, field_name));
-    };
-    if path.len() > 1 {
-        return Err(unknown_column(collection, key));
-    }
-    let column = format!("{}.{}", quote(&collection.name), quote(field_name));
-    match operator {
-        Some(op) => operator_condition(op, value, &column, &field.kind, value),
-        None => match value {
-            Value::Object(ops) if ops.keys().all(|k| k.starts_with('$')) && !ops.is_empty() => {
+    fn filter(&mut self, filter: &Value, collection: &Collection, node: usize) -> ApiResult<Condition> {
+        match filter {
+            Value::Object(map) => {
                 let mut parts = Vec::new();
-                for (op, operand) in ops {
-                    parts.push(operator_condition(op, operand, &column, &field.kind, value)?);
+                for (key, value) in map {
+                    parts.push(self.entry(key, value, collection, node)?);
                 }
                 Ok(Condition::and(parts))
             }
-            Value::Object(_) => Err(ApiError::server(format!("Invalid value {}", inspect(value)))),
-            _ => eq(value, &column, &field.kind),
-        },
+            Value::Null => Ok(Condition::default()),
+            other => Err(ApiError::server(format!("Invalid value {}", inspect(other)))),
+        }
     }
+
+    fn logical(&mut self, glue: &str, value: &Value, collection: &Collection, node: usize) -> ApiResult<Condition> {
+        let items: Vec<&Value> = match value {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(map) => map.values().collect(),
+            other => return Err(ApiError::server(format!("Invalid value {}", inspect(other)))),
+        };
+        let mut parts = Vec::new();
+        for item in items {
+            parts.push(self.filter(item, collection, node)?);
+        }
+        Ok(Condition::join(parts, glue))
+    }
+
+    fn entry(&mut self, key: &str, value: &Value, collection: &Collection, node: usize) -> ApiResult<Condition> {
+        match key {
+            "$and" => return self.logical(" AND ", value, collection, node),
+            "$or" => return self.logical(" OR ", value, collection, node),
+            _ => {}
+        }
+        let mut path: Vec<&str> = key.split('.').collect();
+        let operator = match path.last() {
+            Some(last) if last.starts_with('$') && path.len() > 1 => path.pop(),
+            _ => None,
+        };
+        self.path(key, &path, operator, value, collection, node)
+    }
+
+    /// The condition `path` (a key split at its dots, operator removed) puts on `collection`.
+    /// An association walks on with the rest of the path, as a slice: no key is rebuilt.
+    fn path(
+        &mut self,
+        key: &str,
+        path: &[&str],
+        operator: Option<&str>,
+        value: &Value,
+        collection: &Collection,
+        node: usize,
+    ) -> ApiResult<Condition> {
+        let Some((&field_name, rest)) = path.split_first() else {
+            return Err(unknown_column(collection, key));
+        };
+        if field_name.starts_with('$') {
+            return Err(ApiError::server(format!("Invalid value {}", inspect(value))));
+        }
+
+        // An association: filter on the target's attributes through a subquery that joins every
+        // association hop the path names (nesting one subquery per hop, SQLite would refuse a
+        // path of 42 hops as too deep an expression; NocoBase answers up to 63).
+        if collection.association(field_name).is_some() {
+            let mut hops: Vec<(FieldKind, Collection)> = Vec::new();
+            let mut current = collection.clone();
+            let mut node = node;
+            let mut rest = path;
+            while let Some((&name, tail)) = rest.split_first()
+                && let Some(association) = current.association(name)
+            {
+                node = self.include(node, association)?;
+                let target = self.target(&association.kind)?;
+                hops.push((association.kind.clone(), target.clone()));
+                current = target;
+                rest = tail;
+            }
+            let inner = match (rest.is_empty(), operator) {
+                (true, None) => self.filter(value, &current, node)?,
+                (true, Some(op)) => {
+                    let mut ops = Map::new();
+                    ops.insert(op.to_owned(), value.clone());
+                    self.filter(&wrap_key("id", ops), &current, node)?
+                }
+                // What is left starts with an attribute (or nothing `current` has).
+                (false, op) => self.path(key, rest, op, value, &current, node)?,
+            };
+            return joined(collection, &hops, inner);
+        }
+
+        let Some(field) = collection.attribute(field_name) else {
+            return Err(unknown_column(collection, field_name));
+        };
+        if !rest.is_empty() {
+            return Err(unknown_column(collection, key));
+        }
+        let column = format!("{}.{}", quote(&collection.name), quote(field_name));
+        match operator {
+            Some(op) => operator_condition(op, value, &column, &field.kind, value),
+            None => match value {
+                Value::Object(ops) if ops.keys().all(|k| k.starts_with('$')) && !ops.is_empty() => {
+                    let mut parts = Vec::new();
+                    for (op, operand) in ops {
+                        parts.push(operator_condition(op, operand, &column, &field.kind, value)?);
+                    }
+                    Ok(Condition::and(parts))
+                }
+                Value::Object(_) => Err(ApiError::server(format!("Invalid value {}", inspect(value)))),
+                _ => eq(value, &column, &field.kind),
+            },
+        }
+    }
+
+    /// The collection an association leads to.
+    fn target(&self, kind: &FieldKind) -> ApiResult<Collection> {
+        let name = match kind {
+            FieldKind::BelongsTo { target, .. }
+            | FieldKind::HasMany { target, .. }
+            | FieldKind::BelongsToMany { target, .. } => target,
+            _ => return Err(ApiError::Internal("not an association".into())),
+        };
+        self.catalog.collection(name).ok_or_else(|| ApiError::Internal(format!("no collection {name}")))
+    }
+}
+
+/// `collection`'s rows that reach, through the association `hops`, target rows meeting `inner`:
+/// `<key> IN (SELECT … FROM <first hop> JOIN <next hop> … WHERE <inner>)`. The last target keeps
+/// its own name (`inner` is qualified with it); the tables before it are aliased `j0`, `j1`, …
+/// (`j0t`, … for through tables), so a path may pass through the same table many times.
+fn joined(collection: &Collection, hops: &[(FieldKind, Collection)], inner: Condition) -> ApiResult<Condition> {
+    let last = hops.len().saturating_sub(1);
+    // How hop `i`'s tables are named in the FROM clause and in expressions.
+    let table = |i: usize, name: &str| -> (String, String) {
+        if i == last {
+            (quote(name), quote(name))
+        } else {
+            (format!("{} AS \"j{i}\"", quote(name)), format!("\"j{i}\""))
+        }
+    };
+    let through = |i: usize, name: &str| -> (String, String) {
+        if i == last {
+            (quote(name), quote(name))
+        } else {
+            (format!("{} AS \"j{i}t\"", quote(name)), format!("\"j{i}t\""))
+        }
+    };
+    let mut outer_column = String::new();
+    let mut selected = String::new();
+    let mut from = String::new();
+    let mut previous = String::new();
+    for (i, (kind, target)) in hops.iter().enumerate() {
+        let (target_from, target_ref) = table(i, &target.name);
+        match kind {
+            FieldKind::BelongsTo { foreign_key, target_key, .. } => {
+                if i == 0 {
+                    outer_column = quote(foreign_key);
+                    selected = format!("{target_ref}.{}", quote(target_key));
+                    from = target_from;
+                } else {
+                    from.push_str(&format!(
+                        " JOIN {target_from} ON {target_ref}.{} = {previous}.{}",
+                        quote(target_key),
+                        quote(foreign_key)
+                    ));
+                }
+            }
+            FieldKind::HasMany { foreign_key, source_key, .. } => {
+                if i == 0 {
+                    outer_column = quote(source_key);
+                    selected = format!("{target_ref}.{}", quote(foreign_key));
+                    from = target_from;
+                } else {
+                    from.push_str(&format!(
+                        " JOIN {target_from} ON {target_ref}.{} = {previous}.{}",
+                        quote(foreign_key),
+                        quote(source_key)
+                    ));
+                }
+            }
+            FieldKind::BelongsToMany {
+                through: through_name, foreign_key, other_key, source_key, target_key, ..
+            } => {
+                let (through_from, through_ref) = through(i, through_name);
+                let target_join = format!(
+                    " JOIN {target_from} ON {target_ref}.{} = {through_ref}.{}",
+                    quote(target_key),
+                    quote(other_key)
+                );
+                if i == 0 {
+                    outer_column = quote(source_key);
+                    selected = format!("{through_ref}.{}", quote(foreign_key));
+                    from = format!("{through_from}{target_join}");
+                } else {
+                    from.push_str(&format!(
+                        " JOIN {through_from} ON {through_ref}.{} = {previous}.{}{target_join}",
+                        quote(foreign_key),
+                        quote(source_key)
+                    ));
+                }
+            }
+            _ => return Err(ApiError::Internal("not an association".into())),
+        }
+        previous = target_ref;
+    }
+    let where_sql = if inner.sql.is_empty() { "1".to_owned() } else { inner.sql };
+    Ok(Condition::raw(
+        format!("{}.{outer_column} IN (SELECT {selected} FROM {from} WHERE {where_sql})", quote(&collection.name)),
+        inner.params,
+    ))
 }
 
 fn wrap_key(key: &str, ops: Map<String, Value>) -> Value {
@@ -157,72 +328,6 @@ fn wrap_key(key: &str, ops: Map<String, Value>) -> Value {
 fn unknown_column(collection: &Collection, name: &str) -> ApiError {
     tracing::debug!(collection = %collection.name, name, "filter names an unknown column");
     ApiError::bad_request("Invalid SQL column or table reference")
-}
-
-fn association_condition(
-    kind: FieldKind,
-    collection: &Collection,
-    catalog: &dyn Catalog,
-    nested: &Value,
-) -> ApiResult<Condition> {
-    let target_of =
-        |name: &str| catalog.collection(name).ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
-    match kind {
-        FieldKind::BelongsTo { target, foreign_key, target_key } => {
-            let target = target_of(&target)?;
-            let inner = compile(nested, &target, catalog)?;
-            let where_sql = if inner.sql.is_empty() { "1".to_owned() } else { inner.sql };
-            Ok(Condition::raw(
-                format!(
-                    "{}.{} IN (SELECT {}.{} FROM {} WHERE {})",
-                    quote(&collection.name),
-                    quote(&foreign_key),
-                    quote(&target.name),
-                    quote(&target_key),
-                    quote(&target.name),
-                    where_sql
-                ),
-                inner.params,
-            ))
-        }
-        FieldKind::BelongsToMany { target, through, foreign_key, other_key, source_key, target_key } => {
-            let target = target_of(&target)?;
-            let inner = compile(nested, &target, catalog)?;
-            let where_sql = if inner.sql.is_empty() { "1".to_owned() } else { inner.sql };
-            Ok(Condition::raw(
-                format!(
-                    "{}.{} IN (SELECT {t}.{fk} FROM {t} JOIN {target} ON {target}.{tk} = {t}.{ok} WHERE {w})",
-                    quote(&collection.name),
-                    quote(&source_key),
-                    t = quote(&through),
-                    fk = quote(&foreign_key),
-                    target = quote(&target.name),
-                    tk = quote(&target_key),
-                    ok = quote(&other_key),
-                    w = where_sql
-                ),
-                inner.params,
-            ))
-        }
-        FieldKind::HasMany { target, foreign_key, source_key } => {
-            let target = target_of(&target)?;
-            let inner = compile(nested, &target, catalog)?;
-            let where_sql = if inner.sql.is_empty() { "1".to_owned() } else { inner.sql };
-            Ok(Condition::raw(
-                format!(
-                    "{}.{} IN (SELECT {}.{} FROM {} WHERE {})",
-                    quote(&collection.name),
-                    quote(&source_key),
-                    quote(&target.name),
-                    quote(&foreign_key),
-                    quote(&target.name),
-                    where_sql
-                ),
-                inner.params,
-            ))
-        }
-        _ => Err(ApiError::Internal("not an association".into())),
-    }
 }
 
 fn param(kind: &FieldKind, value: &Value) -> Sql {
@@ -412,5 +517,49 @@ mod tests {
         let err = compile(&json!({"title": {"$includesAny": ["milk", "dog"]}}), &todos(), &NoCatalog)
             .expect_err("an unknown operator");
         assert_eq!(err.to_string(), "Invalid value { '$includesAny': [ 'milk', 'dog' ] }");
+    }
+
+    fn users() -> Collection {
+        system_collections().into_iter().find(|c| c.name == "users").expect("users")
+    }
+
+    fn on_users(filter: Value) -> Result<String, String> {
+        compile(&filter, &users(), &NoCatalog).map(|c| c.sql).map_err(|e| e.to_string())
+    }
+
+    fn created_by(hops: usize) -> String {
+        format!("{}id", "createdBy.".repeat(hops))
+    }
+
+    #[test]
+    fn association_paths_count_tables_as_sqlite_does_for_nocobase() {
+        // NocoBase 2.2.15 (asked live): 63 hops are answered, 64 are one table too many.
+        assert!(on_users(json!({ created_by(63): 1 })).is_ok());
+        let join = Err("SQLITE_ERROR: at most 64 tables in a join".to_owned());
+        assert_eq!(on_users(json!({ created_by(64): 1 })), join);
+        // One table per distinct path, summed over the filter; a belongsToMany hop costs two.
+        assert!(on_users(json!({ created_by(63): 1, "createdBy.nickname": "x" })).is_ok());
+        assert!(on_users(json!({ created_by(62): 1, "updatedBy.id": 1 })).is_ok());
+        assert_eq!(on_users(json!({ created_by(63): 1, "updatedBy.id": 1 })), join);
+        assert!(on_users(json!({ format!("{}roles.name", "roles.users.".repeat(15)): "x" })).is_ok());
+        assert_eq!(on_users(json!({ format!("{}id", "roles.users.".repeat(16)): 1 })), join);
+        // The nested-object form of a path counts the same.
+        let nested: Value =
+            serde_json::from_str(&format!("{}{{\"id\":1}}{}", "{\"createdBy\":".repeat(64), "}".repeat(64)))
+                .expect("json");
+        assert_eq!(on_users(nested), join);
+    }
+
+    #[test]
+    fn a_path_past_the_from_clause_limit_stops_compiling() {
+        // NocoBase 2.2.15 (asked live): 200 hops and more; 1400 hops used to overflow this stack.
+        let from = Err("SQLITE_ERROR: too many FROM clause terms, max: 200".to_owned());
+        assert_eq!(
+            on_users(json!({ created_by(199): 1 })),
+            Err("SQLITE_ERROR: at most 64 tables in a join".to_owned())
+        );
+        assert_eq!(on_users(json!({ created_by(200): 1 })), from);
+        assert_eq!(on_users(json!({ created_by(1400): 1 })), from);
+        assert_eq!(on_users(json!({ created_by(100_000): 1 })), from);
     }
 }

@@ -2,12 +2,21 @@
 //! `{}`, a body that does not start with `{` or `[` is refused, and malformed JSON is a 400 whose
 //! message is exactly what V8's `JSON.parse` says (Node 20), e.g. `Expected double-quoted property
 //! name in JSON at position 20`. serde_json does the parsing; V8's wording is recomputed only when
-//! it fails.
+//! it fails, by a scanner that keeps open containers on a heap stack, so no body, however deeply
+//! nested, can exhaust the thread's stack.
 
 use serde_json::Value;
 
 /// The strict-mode refusal of co-body.
 pub(crate) const NOT_OBJECT_OR_ARRAY: &str = "invalid JSON, only supports object and array";
+
+/// What the reference server answers for a body NocoBase would read but serde_json will not:
+/// valid JSON nested deeper than serde_json's 128 levels. NocoBase (V8 parses iteratively)
+/// accepts such a body; refusing it keeps every later recursive walk of the value bounded.
+pub(crate) const TOO_DEEP: &str = "JSON nested more than 128 levels deep is not supported by the reference server";
+
+/// serde_json's nesting limit: a document nesting this deep is refused.
+const SERDE_DEPTH: usize = 128;
 
 /// Parses a JSON request body; the error is the message NocoBase would send with its 400.
 pub(crate) fn parse(body: &[u8]) -> Result<Value, String> {
@@ -19,17 +28,18 @@ pub(crate) fn parse(body: &[u8]) -> Result<Value, String> {
     if !matches!(first, Some('{') | Some('[')) {
         return Err(NOT_OBJECT_OR_ARRAY.to_owned());
     }
-    serde_json::from_str(&text).map_err(|_| v8_message(&text))
+    serde_json::from_str(&text).map_err(|_| match scan(&text) {
+        Err(message) => message,
+        Ok(depth) if depth >= SERDE_DEPTH => TOO_DEEP.to_owned(),
+        Ok(_) => "Unexpected end of JSON input".to_owned(),
+    })
 }
 
-/// V8's `JSON.parse` error message for `source` (which must be invalid JSON).
-pub(crate) fn v8_message(source: &str) -> String {
+/// Scans `source` as V8 does: its deepest nesting if it is valid, else V8's message.
+fn scan(source: &str) -> Result<usize, String> {
     let chars: Vec<char> = source.chars().collect();
     let mut scanner = Scanner { chars: &chars, pos: 0, source };
-    match scanner.document() {
-        Err(message) => message,
-        Ok(()) => "Unexpected end of JSON input".to_owned(),
-    }
+    scanner.document()
 }
 
 struct Scanner<'a> {
@@ -40,15 +50,24 @@ struct Scanner<'a> {
 
 type Scan = Result<(), String>;
 
+/// An open container while scanning: the scanner keeps them on a heap stack, not the call stack,
+/// so a body of 100 000 `[` costs memory, not recursion.
+#[derive(Clone, Copy)]
+enum Open {
+    Array,
+    Object,
+}
+
 impl Scanner<'_> {
-    fn document(&mut self) -> Scan {
+    /// The whole document: one value and nothing but whitespace after it; answers its depth.
+    fn document(&mut self) -> Result<usize, String> {
         self.skip_ws();
-        self.value()?;
+        let depth = self.value()?;
         self.skip_ws();
         if self.pos < self.chars.len() {
             return Err(format!("Unexpected non-whitespace character after JSON at position {}", self.pos));
         }
-        Ok(())
+        Ok(depth)
     }
 
     fn peek(&self) -> Option<char> {
@@ -95,17 +114,88 @@ impl Scanner<'_> {
         }
     }
 
-    fn value(&mut self) -> Scan {
-        match self.peek() {
-            Some('{') => self.object(),
-            Some('[') => self.array(),
-            Some('"') => self.string(),
-            Some('-' | '0'..='9') => self.number(),
-            Some('t') => self.literal("true"),
-            Some('f') => self.literal("false"),
-            Some('n') => self.literal("null"),
-            _ => Err(self.unexpected()),
+    /// One value at the cursor, containers included, without recursion; answers how deeply its
+    /// containers nest (0 for a scalar).
+    fn value(&mut self) -> Result<usize, String> {
+        let mut open: Vec<Open> = Vec::new();
+        let mut deepest = 0;
+        loop {
+            // A value starts at the cursor.
+            match self.peek() {
+                Some('{') => {
+                    self.pos += 1;
+                    deepest = deepest.max(open.len() + 1);
+                    self.skip_ws();
+                    if self.peek() == Some('}') {
+                        self.pos += 1;
+                    } else if self.peek() == Some('"') {
+                        self.member_name()?;
+                        open.push(Open::Object);
+                        continue;
+                    } else {
+                        return Err(self.at("Expected property name or '}'"));
+                    }
+                }
+                Some('[') => {
+                    self.pos += 1;
+                    deepest = deepest.max(open.len() + 1);
+                    self.skip_ws();
+                    if self.peek() == Some(']') {
+                        self.pos += 1;
+                    } else {
+                        open.push(Open::Array);
+                        continue;
+                    }
+                }
+                Some('"') => self.string()?,
+                Some('-' | '0'..='9') => self.number()?,
+                Some('t') => self.literal("true")?,
+                Some('f') => self.literal("false")?,
+                Some('n') => self.literal("null")?,
+                _ => return Err(self.unexpected()),
+            }
+            // A value ended: close the containers it ends, or move on to their next item.
+            loop {
+                let Some(&innermost) = open.last() else {
+                    return Ok(deepest);
+                };
+                self.skip_ws();
+                match (innermost, self.peek()) {
+                    (Open::Array, Some(',')) => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        break;
+                    }
+                    (Open::Array, Some(']')) | (Open::Object, Some('}')) => {
+                        self.pos += 1;
+                        open.pop();
+                    }
+                    (Open::Array, _) => return Err(self.at("Expected ',' or ']' after array element")),
+                    (Open::Object, Some(',')) => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if self.peek() != Some('"') {
+                            return Err(self.at("Expected double-quoted property name"));
+                        }
+                        self.member_name()?;
+                        break;
+                    }
+                    (Open::Object, _) => return Err(self.at("Expected ',' or '}' after property value")),
+                }
+            }
         }
+    }
+
+    /// A property name and its colon; leaves the cursor on the property's value.
+    fn member_name(&mut self) -> Scan {
+        self.string()?;
+        self.skip_ws();
+        if self.peek() != Some(':') {
+            return Err(self.at("Expected ':' after property name"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
     }
 
     fn literal(&mut self, word: &str) -> Scan {
@@ -116,67 +206,6 @@ impl Scanner<'_> {
             self.pos += 1;
         }
         Ok(())
-    }
-
-    fn object(&mut self) -> Scan {
-        self.pos += 1;
-        self.skip_ws();
-        if self.peek() == Some('}') {
-            self.pos += 1;
-            return Ok(());
-        }
-        if self.peek() != Some('"') {
-            return Err(self.at("Expected property name or '}'"));
-        }
-        loop {
-            self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(':') {
-                return Err(self.at("Expected ':' after property name"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            self.value()?;
-            self.skip_ws();
-            match self.peek() {
-                Some(',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.peek() != Some('"') {
-                        return Err(self.at("Expected double-quoted property name"));
-                    }
-                }
-                Some('}') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.at("Expected ',' or '}' after property value")),
-            }
-        }
-    }
-
-    fn array(&mut self) -> Scan {
-        self.pos += 1;
-        self.skip_ws();
-        if self.peek() == Some(']') {
-            self.pos += 1;
-            return Ok(());
-        }
-        loop {
-            self.value()?;
-            self.skip_ws();
-            match self.peek() {
-                Some(',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                Some(']') => {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.at("Expected ',' or ']' after array element")),
-            }
-        }
     }
 
     fn string(&mut self) -> Scan {
@@ -265,6 +294,11 @@ impl Scanner<'_> {
 mod tests {
     use super::*;
 
+    /// V8's `JSON.parse` error message for `source` (which must be invalid JSON).
+    fn v8_message(source: &str) -> String {
+        scan(source).err().unwrap_or_default()
+    }
+
     #[test]
     fn recorded_message_for_a_truncated_object() {
         // Recording 2.2.15-api/79: the body `{"title": "broken", ` (20 characters).
@@ -290,5 +324,24 @@ mod tests {
         assert_eq!(parse(b""), Ok(serde_json::json!({})));
         assert_eq!(parse(b"\"x\""), Err(NOT_OBJECT_OR_ARRAY.to_owned()));
         assert_eq!(parse(b" [1]"), Ok(serde_json::json!([1])));
+    }
+
+    #[test]
+    fn deeply_nested_bodies_get_v8s_message_without_recursion() {
+        // NocoBase 2.2.15 answers both with this 400 (asked live).
+        let brackets = "[".repeat(100_000);
+        let members = "{\"a\":".repeat(50_000);
+        assert_eq!(parse(brackets.as_bytes()), Err("Unexpected end of JSON input".to_owned()));
+        assert_eq!(parse(members.as_bytes()), Err("Unexpected end of JSON input".to_owned()));
+        let wrong_close = format!("{}1}}", "[".repeat(30_000));
+        assert_eq!(v8_message(&wrong_close), "Expected ',' or ']' after array element in JSON at position 30001");
+    }
+
+    #[test]
+    fn valid_json_deeper_than_serde_reads_is_refused_by_name() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(parse(deep(127).as_bytes()).map(|_| ()), Ok(()));
+        assert_eq!(parse(deep(128).as_bytes()), Err(TOO_DEEP.to_owned()));
+        assert_eq!(parse(deep(100_000).as_bytes()), Err(TOO_DEEP.to_owned()));
     }
 }

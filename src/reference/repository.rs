@@ -2,6 +2,7 @@
 //! find with filter / filterByTk / sort (`NULLS LAST`, primary key as tiebreak) / limit, count,
 //! projection (`fields`, `except`, `appends`, hidden fields), create (echoing what the model
 //! instance holds), update (only when something changed) and destroy (returning the count).
+//! Password fields are hashed on create and update alike, as NocoBase's PasswordField does.
 
 use rusqlite::Connection;
 use rusqlite::types::Value as Sql;
@@ -11,8 +12,8 @@ use super::clock;
 use super::error::{ApiError, ApiResult};
 use super::filter::{Condition, compile};
 use super::schema::{Collection, Field, FieldKind, KeyKind, quote};
-use super::store::{CatalogView, Tx};
-use super::values::{assigned, from_sql, to_sql};
+use super::store::{CatalogView, Tx, hash_password};
+use super::values::{assigned, from_sql, js_string, to_sql};
 
 /// Which rows an operation applies to.
 #[derive(Debug, Default, Clone)]
@@ -320,6 +321,21 @@ pub(crate) fn associated(
     }
 }
 
+/// What PasswordField's hook (`packages/core/database/src/fields/password-field.ts`) stores for
+/// a password being set: a truthy value hashed (as a string: a number is hashed as its digits,
+/// NocoBase 2.2.15 signs `12345` in with `"12345"`); `None` for a falsy one (`null`, `""`, `0`,
+/// `false`), which sets nothing new.
+fn hashed_password(value: &Value) -> Option<Value> {
+    let truthy = match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    };
+    truthy.then(|| Value::String(hash_password(&js_string(value))))
+}
+
 /// Who is writing, for `createdById` / `updatedById`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Actor(pub(crate) Option<i64>);
@@ -350,7 +366,7 @@ pub(crate) fn insert(
         } else if (name == "createdById" && collection.created_by) || (name == "updatedById" && collection.updated_by) {
             Some(actor.0.map(Value::from).unwrap_or(Value::Null))
         } else if let Some(v) = values.get(name) {
-            Some(assigned(&field.kind, v))
+            if field.kind == FieldKind::Password { hashed_password(v) } else { Some(assigned(&field.kind, v)) }
         } else {
             field.default.clone()
         };
@@ -410,6 +426,7 @@ pub(crate) fn update(
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut changes: Vec<(Field, Value)> = Vec::new();
+        let mut password_changed = false;
         for field in collection.attributes() {
             let name = field.name.as_str();
             let protected = name == collection.primary_key
@@ -420,12 +437,33 @@ pub(crate) fn update(
             if protected {
                 continue;
             }
-            if let Some(v) = values.get(name) {
-                let new = assigned(&field.kind, v);
-                if row.get(name) != Some(&new) {
+            match values.get(name) {
+                // Sequelize marks the password changed when the value set differs from the stored
+                // hash; PasswordField's hook then hashes a truthy value and puts the stored hash
+                // back for a falsy one (which still counts as a change: NocoBase 2.2.15, asked live).
+                Some(v) if field.kind == FieldKind::Password && row.get(name) != Some(v) => {
+                    let new = hashed_password(v).unwrap_or_else(|| row.get(name).cloned().unwrap_or(Value::Null));
+                    password_changed = true;
                     changes.push((field, new));
                 }
+                Some(_) if field.kind == FieldKind::Password => {}
+                Some(v) => {
+                    let new = assigned(&field.kind, v);
+                    if row.get(name) != Some(&new) {
+                        changes.push((field, new));
+                    }
+                }
+                None => {}
             }
+        }
+        // plugin-users' `users.beforeUpdate`: a changed password stamps `passwordChangeTz`, which
+        // ends the sessions signed in before it.
+        if password_changed
+            && collection.name == "users"
+            && let Some(f) = collection.attribute("passwordChangeTz")
+        {
+            changes.retain(|(c, _)| c.name != f.name);
+            changes.push((f, Value::from(clock::unix_millis(clock::now()))));
         }
         let key = row.get(&collection.primary_key).cloned().unwrap_or(Value::Null);
         if !changes.is_empty() {

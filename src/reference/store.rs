@@ -102,7 +102,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", if path.is_some() { "WAL" } else { "MEMORY" })?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.set_prepared_statement_cache_capacity(512);
-        conn.execute_batch(include_str!("migrations.sql"))?;
+        conn.execute_batch(MIGRATIONS)?;
         for collection in system_collections() {
             conn.execute(&collection.create_table_sql(), [])?;
         }
@@ -289,6 +289,29 @@ impl Store {
     }
 }
 
+/// The tables the reference server creates for itself.
+const MIGRATIONS: &str = include_str!("migrations.sql");
+
+/// Whether `name` is, for SQLite, the name of one of the reference server's own tables: those of
+/// `migrations.sql`, those of the system collections (users, roles, apiKeys, …) and SQLite's
+/// `sqlite_*`. SQLite compares table names without regard to case, so neither may a collection
+/// called `IssuedTokens` or `Users` be created: `CREATE TABLE IF NOT EXISTS` would quietly share
+/// the internal table, and destroying the collection would drop it.
+pub(crate) fn is_internal_table(name: &str) -> bool {
+    static TABLES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        let mut names: Vec<String> = MIGRATIONS
+            .split("CREATE TABLE IF NOT EXISTS \"")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"').map(|(table, _)| table.to_owned()))
+            .collect();
+        names.extend(system_collections().into_iter().map(|c| c.name));
+        names
+    });
+    name.get(..7).is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"))
+        || tables.iter().any(|table| table.eq_ignore_ascii_case(name))
+}
+
 /// The stored options of every user collection, with their fields.
 type StoredCollection = (String, Map<String, Value>, Vec<Map<String, Value>>);
 
@@ -420,5 +443,32 @@ mod tests {
         let stored = hash_password("admin123");
         assert!(verify_password(&stored, "admin123"));
         assert!(!verify_password(&stored, "admin124"));
+    }
+
+    #[test]
+    fn every_table_of_the_migrations_and_system_collections_is_internal() {
+        for table in [
+            "rolesUsers",
+            "dataSourcesRolesResources",
+            "dataSourcesRolesResourcesActions",
+            "tokenBlacklist",
+            "issuedTokens",
+            "collections",
+            "fields",
+            "applicationPlugins",
+            "users",
+            "roles",
+            "apiKeys",
+            "iframeHtml",
+            "IssuedTokens",
+            "USERS",
+            "sqlite_sequence",
+            "SQLITE_master",
+        ] {
+            assert!(is_internal_table(table), "{table}");
+        }
+        assert!(!is_internal_table("todos"));
+        assert!(!is_internal_table("tokens"));
+        assert!(!is_internal_table("sqlite"));
     }
 }

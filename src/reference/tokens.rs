@@ -7,6 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value, json};
 
 use super::clock;
+use super::error::{ApiError, ApiResult};
 
 /// What verifying a token can tell.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,15 +42,19 @@ impl Signer {
         }
     }
 
-    /// Signs `claims` (key order kept) as an HS256 JWT.
-    pub(crate) fn sign(&self, claims: &Value) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
+    /// Signs `claims` (key order kept) as an HS256 JWT. A failure is the server's (an internal
+    /// error, answered as a 500), never an empty token handed out as if it were one.
+    pub(crate) fn sign(&self, claims: &Value) -> ApiResult<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
     }
 
-    /// An API key for `user_id` acting as `role`, living `seconds`.
-    pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> String {
+    /// An API key for `user_id` acting as `role`, living `seconds`. A lifetime past what an `i64`
+    /// holds ends at `i64::MAX` (some 292 billion years): NocoBase's JavaScript numbers give such
+    /// a key an astronomically distant `exp`, never one already passed.
+    pub(crate) fn api_key(&self, user_id: i64, role: &str, seconds: i64) -> ApiResult<String> {
         let iat = clock::unix_seconds(clock::now());
-        self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat + seconds}))
+        self.sign(&json!({"userId": user_id, "roleName": role, "iat": iat, "exp": iat.saturating_add(seconds)}))
     }
 
     /// Verifies a token: signature (HS256/384/512), then `exp` and `nbf` as node does.
@@ -162,7 +167,7 @@ mod tests {
     #[test]
     fn keys_verify_with_their_secret_only() {
         let signer = Signer::new("app-key");
-        let key = signer.api_key(1, "todos", 60);
+        let key = signer.api_key(1, "todos", 60).expect("signs");
         match signer.verify(&key) {
             Verified::Valid(claims) => {
                 let keys: Vec<&String> = claims.keys().collect();
@@ -177,7 +182,28 @@ mod tests {
     #[test]
     fn a_key_past_its_exp_is_expired() {
         let signer = Signer::new("app-key");
-        let key = signer.api_key(1, "todos", -1);
+        let key = signer.api_key(1, "todos", -1).expect("signs");
         assert!(matches!(signer.verify(&key), Verified::Expired(_)));
+    }
+
+    #[test]
+    fn huge_lifetimes_make_long_lived_keys_not_expired_ones() {
+        // Review finding 10: `iat + seconds` overflowed (a panic in debug builds, an `exp` in the
+        // past in release builds) for lifetimes NocoBase turns into very distant `exp`s.
+        let signer = Signer::new("app-key");
+        let huge = [json!(9_223_372_036_854_775_807_i64), json!(1e300), json!(1e19), json!("99999999999999999999y")];
+        for expires_in in huge {
+            let seconds = lifetime_seconds(&expires_in).expect("a lifetime jsonwebtoken accepts");
+            let key = signer.api_key(1, "todos", seconds).expect("signs");
+            match signer.verify(&key) {
+                // Later than the `1000y` of an `expiresIn: "never"` key.
+                Verified::Valid(claims) => {
+                    assert!(claims["exp"].as_f64().is_some_and(|exp| exp > 1e15), "{expires_in}: {claims:?}")
+                }
+                other => panic!("{expires_in}: expected a valid key, got {other:?}"),
+            }
+        }
+        let far_past = signer.api_key(1, "todos", lifetime_seconds(&json!(-1e300)).expect("a number")).expect("signs");
+        assert!(matches!(signer.verify(&far_past), Verified::Expired(_)));
     }
 }

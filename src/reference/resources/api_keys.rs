@@ -35,7 +35,7 @@ pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     }
     let expires_in = values.get("expiresIn").cloned().unwrap_or(Value::Null);
     let seconds = tokens::lifetime_seconds(&expires_in).map_err(|bad| ApiError::server(bad.message()))?;
-    let token = ctx.state.signer().api_key(caller.user_id, &role_name, seconds);
+    let token = ctx.state.signer().api_key(caller.user_id, &role_name, seconds)?;
     values.remove("role");
     values.insert("roleName".into(), json!(role_name));
     values.insert("token".into(), json!(token));

@@ -14,7 +14,7 @@ use crate::reference::filter::{Condition, compile};
 use crate::reference::ids::uid;
 use crate::reference::reply::Reply;
 use crate::reference::schema::{FieldKind, collections_collection, quote, user_collection};
-use crate::reference::store::load_fields;
+use crate::reference::store::{is_internal_table, load_fields};
 
 /// Collections `collections:destroy` never removes (NocoBase's fixed params).
 const PROTECTED: &[&str] = &["users", "roles", "rolesUsers"];
@@ -122,7 +122,10 @@ pub(super) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let title = values.remove("title").unwrap_or(Value::Null);
     let store = ctx.state.store();
     let echoed = store.write(|tx| {
-        if tx.catalog.get(&name).is_some() {
+        // NocoBase's `collections.beforeCreate` refuses any name its database has a collection
+        // for, its internal ones (issuedTokens, tokenBlacklist, …) included; the reference server
+        // also refuses the names SQLite would take for one of its own tables (`IssuedTokens`).
+        if tx.catalog.get(&name).is_some() || is_internal_table(&name) {
             return Err(ApiError::server(format!("Collection named {name} already exists")));
         }
         let key = uid();
@@ -355,7 +358,9 @@ fn select(
 
 /// `POST /api/collections:destroy?filterByTk=<name>`: drops the table and its field records.
 /// users and roles are never destroyed; naming them in `filterByTk` is a 403, for root too
-/// (the fixed params of plugin-users and plugin-acl, probe 147).
+/// (the fixed params of plugin-users and plugin-acl, probe 147). The table of a collection named
+/// like an internal table (which only a database written before such names were refused can
+/// hold) is never dropped: the collection's records go, the internal table stays.
 pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let name = asked_name(ctx).unwrap_or_default();
     let keys: Vec<Value> = match ctx.params.filter_by_tk() {
@@ -371,7 +376,9 @@ pub(super) fn collections_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         let Some(collection) = tx.catalog.get(&name).filter(|c| c.user_defined && !PROTECTED.contains(&c.name.as_str())) else {
             return Ok(0);
         };
-        tx.sql.execute(&format!("DROP TABLE IF EXISTS {}", quote(&collection.name)), [])?;
+        if !is_internal_table(&collection.name) {
+            tx.sql.execute(&format!("DROP TABLE IF EXISTS {}", quote(&collection.name)), [])?;
+        }
         tx.sql.execute("DELETE FROM fields WHERE collectionName = ?", [&name])?;
         tx.sql.execute(
             "DELETE FROM dataSourcesRolesResourcesActions WHERE rolesResourceId IN (SELECT id FROM dataSourcesRolesResources WHERE name = ? AND dataSourceKey = 'main')",

@@ -55,7 +55,7 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let now = clock::now();
     let jti = uuid::Uuid::new_v4().to_string();
     let token =
-        session_token(ctx.state.signer(), &json!(user_id), clock::unix_seconds(now), clock::unix_millis(now), &jti);
+        session_token(ctx.state.signer(), &json!(user_id), clock::unix_seconds(now), clock::unix_millis(now), &jti)?;
     let (user, role) = store.write(|tx| {
         tx.sql.execute(
             "INSERT INTO issuedTokens (jti, userId, signInTime, issuedTime) VALUES (?, ?, ?, ?)",

@@ -12,7 +12,6 @@ use crate::reference::clock;
 use crate::reference::error::{ApiError, ApiResult};
 use crate::reference::reply::Reply;
 use crate::reference::repository::{self, Actor, Paging};
-use crate::reference::store::hash_password;
 
 /// `POST /api/users:create`.
 pub(super) fn users_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -28,10 +27,6 @@ pub(super) fn users_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             .collect(),
         _ => Vec::new(),
     });
-    if let Some(password) = values.get("password").and_then(Value::as_str) {
-        let hashed = hash_password(password);
-        values.insert("password".into(), json!(hashed));
-    }
     let actor = Actor(ctx.caller.as_ref().map(|c| c.user_id));
     let created = ctx.state.store().write(|tx| {
         let users = tx.catalog.get("users").cloned().ok_or_else(|| ApiError::Internal("no users".into()))?;
