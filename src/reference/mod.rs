@@ -57,7 +57,7 @@ use self::tokens::Signer;
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
 /// How the reference server is set up.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServerConfig {
     /// The JWT secret (NocoBase's `APP_KEY`).
     pub app_key: String,
@@ -65,6 +65,16 @@ pub struct ServerConfig {
     pub root: RootAccount,
     /// A SQLite file to keep data in; `None` for a fresh in-memory database.
     pub database: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("app_key", &"[redacted]")
+            .field("root", &self.root)
+            .field("database", &self.database)
+            .finish()
+    }
 }
 
 impl Default for ServerConfig {

@@ -17,7 +17,7 @@ use super::ids::{Snowflakes, random_token};
 use super::schema::{Collection, system_collections, user_collection};
 
 /// The root account created at start (NocoBase's `INIT_ROOT_*` settings).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RootAccount {
     /// `INIT_ROOT_EMAIL`.
     pub email: String,
@@ -27,6 +27,17 @@ pub struct RootAccount {
     pub username: String,
     /// `INIT_ROOT_NICKNAME`.
     pub nickname: String,
+}
+
+impl std::fmt::Debug for RootAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootAccount")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("username", &self.username)
+            .field("nickname", &self.nickname)
+            .finish()
+    }
 }
 
 impl Default for RootAccount {
@@ -423,6 +434,15 @@ fn seed(tx: &Tx<'_>, root: &RootAccount) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_shows_neither_the_app_key_nor_the_root_password() {
+        let root = RootAccount { password: "root-password-to-hide".to_owned(), ..RootAccount::default() };
+        let config = crate::reference::ServerConfig { app_key: "app-key-to-hide".to_owned(), root, database: None };
+        let shown = format!("{config:?}");
+        assert!(shown.contains("admin@nocobase.com"), "{shown}");
+        assert!(!shown.contains("to-hide"), "{shown}");
+    }
 
     #[test]
     fn a_fresh_store_has_the_root_user_and_three_roles() {
