@@ -13,8 +13,10 @@ pub const EXIT_CODES: &str = "Exit codes:
   0  every scenario passed
   1  the target did not conform (a scenario failed against a server that answered)
   2  the suite could not run (bad flags, unreachable or wrong base URL, target never ready,
-     missing features or snapshots, a step no definition matches, Docker or Chromium missing
-     when required)";
+     refused admin credentials, missing features or snapshots, a step no definition matches,
+     Docker or Chromium missing when required)
+  130, 143  a --target container run stopped by SIGINT (Ctrl-C) or SIGTERM, after its
+     container was removed";
 
 /// NocoBase's "Using API Keys" tutorial as an executable conformance suite.
 #[derive(Debug, Parser)]
@@ -114,10 +116,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "NAME", default_value = "todos")]
     pub collection: String,
 
-    /// Image for --target container: `reference` (this crate's reference server, built locally by
-    /// scripts/build-reference-image.sh) or `nocobase` (the official nocobase/nocobase image at
-    /// the pinned tag); `:TAG` picks another tag (never `latest`).
-    #[arg(long, env = "NOCOBASE_IMAGE", default_value = "reference", value_name = "IMAGE[:TAG]")]
+    /// Image for --target container: `nocobase` (the official nocobase/nocobase image at the
+    /// pinned tag, pulled when missing) or `reference` (this crate's reference server, built
+    /// locally by scripts/build-reference-image.sh); `:TAG` picks another tag (never `latest`).
+    #[arg(long, env = "NOCOBASE_IMAGE", default_value = "nocobase", value_name = "IMAGE[:TAG]")]
     pub image: String,
 
     /// Docker engine for --target container.
@@ -201,10 +203,10 @@ pub struct ServeArgs {
     #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
     pub app_key: Option<String>,
     /// Root account email.
-    #[arg(long, default_value = "admin@nocobase.com")]
+    #[arg(long, env = "NOCOBASE_ROOT_EMAIL", default_value = "admin@nocobase.com")]
     pub root_email: String,
     /// Root account password.
-    #[arg(long, default_value = "admin123")]
+    #[arg(long, env = "NOCOBASE_ROOT_PASSWORD", hide_env_values = true, default_value = "admin123")]
     pub root_password: String,
 }
 

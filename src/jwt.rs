@@ -36,11 +36,14 @@ pub fn expect_claims(token: &str, names: &[&str], lifetime: i64, exchange: &Exch
     }
     let iat = claims.get("iat").and_then(Value::as_i64).unwrap_or_default();
     let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or_default();
-    if exp - iat != lifetime {
+    // A hostile target's claims may be at the ends of i64: no overflow, a plain mismatch.
+    let lived = exp.checked_sub(iat);
+    if lived != Some(lifetime) {
+        let got = lived.map_or_else(|| format!("iat {iat}, exp {exp}"), |s| format!("{s} seconds"));
         return Err(HarnessError::mismatch(Mismatch::new(
             "the token's lifetime (exp - iat)",
             format!("{lifetime} seconds"),
-            format!("{} seconds", exp - iat),
+            got,
             Some(exchange),
         )));
     }
@@ -66,5 +69,24 @@ mod tests {
         assert_eq!(claims["userId"], 1);
         assert_eq!(claims["roleName"], "todos");
         assert_eq!(claims["exp"].as_i64().unwrap_or(0) - claims["iat"].as_i64().unwrap_or(0), 60);
+    }
+
+    #[test]
+    fn claims_at_the_ends_of_the_number_line_are_a_mismatch_not_a_panic() {
+        let exchange = crate::client::Exchange {
+            method: "POST".into(),
+            path: "apiKeys:create".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: 200,
+            content_type: None,
+            body: crate::client::ResponseBody::Empty,
+            headers: Vec::new(),
+        };
+        let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let token = format!("{}.{}.sig", b64(json!({"alg": "HS256"})), b64(json!({"iat": i64::MIN, "exp": i64::MAX})));
+        let err = expect_claims(&token, &["iat", "exp"], 60, &exchange).expect_err("an impossible lifetime");
+        let text = err.to_string();
+        assert!(text.contains(&format!("iat {}, exp {}", i64::MIN, i64::MAX)), "{text}");
     }
 }

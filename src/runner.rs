@@ -229,10 +229,14 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
 
     let features = config.features.clone();
     let junit = match &config.junit {
-        Some(path) => Some(
-            std::fs::File::create(path)
-                .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?,
-        ),
+        Some(path) => {
+            let cannot =
+                |e: std::io::Error| HarnessError::File { path: path.display().to_string(), reason: e.to_string() };
+            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(folder).map_err(cannot)?;
+            }
+            Some(std::fs::File::create(path).map_err(cannot)?)
+        }
         None => None,
     };
     let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin_id));
@@ -290,11 +294,13 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     let (failed_steps, parsing_errors, hook_errors) =
         (result.failed_steps(), result.parsing_errors(), result.hook_errors());
     drop(result); // closes the JUnit file
-    if let Some(path) = &suite.config.junit {
-        crate::junit::add_not_run(path, &left_out)?;
-    }
 
     let leftovers = sweep(&suite).await;
+    // After the sweep: a report that cannot be finished must not leave the target's data behind.
+    let junit_written = match &suite.config.junit {
+        Some(path) => crate::junit::add_not_run(path, &left_out).inspect_err(|e| warn(&format!("error: {e}"))).is_ok(),
+        None => true,
+    };
     let tally = suite.tally();
     for problem in tally.cleanup.iter().chain(&leftovers) {
         warn(&format!("cleanup: {problem}"));
@@ -312,7 +318,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     }
     say(&format!("Finished in {:.1}s.", started.elapsed().as_secs_f64()));
     drop(running);
-    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() {
+    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() || !junit_written {
         Outcome::Broken
     } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
         Outcome::Failed

@@ -39,7 +39,7 @@ pub fn slug(text: &str) -> String {
 
 /// The reviewed snapshot, if there is one; a file that exists but cannot be read as one is an
 /// error (it would otherwise be overwritten as if new).
-fn stored(dir: &Path, name: &str) -> Result<Option<Value>> {
+pub(crate) fn stored(dir: &Path, name: &str) -> Result<Option<Value>> {
     let path = path_of(dir, name);
     if !path.exists() {
         return Ok(None);

@@ -195,7 +195,9 @@ impl TutorialWorld {
         outcome
     }
 
-    async fn validate(&mut self, exchange: &Exchange) -> Result<()> {
+    /// Checks the exchange against the target's OpenAPI document (see [`Self::observe`]) without
+    /// keeping it: for the set-up steps' own collection actions.
+    pub async fn validate(&mut self, exchange: &Exchange) -> Result<()> {
         use crate::openapi::{Document, Verdict, action_path};
         if !self.suite.config.validate_openapi {
             return Ok(());

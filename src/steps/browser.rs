@@ -183,8 +183,7 @@ async fn page_shows_the_api_answer(world: &mut TutorialWorld, caller: Caller) ->
                 Some(&exchange),
             )));
         }
-        world.remember(exchange);
-        Ok(())
+        world.observe(exchange).await
     }
     .await;
     world.tally(result)
@@ -256,6 +255,20 @@ mod tests {
         };
         let error = shown_json(&page).expect_err("no JSON on an error page").to_string();
         assert!(error.contains("the error line \"401 Your session has expired. Please sign in again.\""), "{error}");
+    }
+
+    #[test]
+    fn the_page_s_snapshot_shows_the_same_normalised_list_as_the_api_s() {
+        // The page prints what `todos:list` answers: its reviewed snapshot holds, as `result`,
+        // exactly the body of step 7's reviewed snapshot of the same call.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+        let stored = |name: &str| crate::snapshot::stored(&dir, name).expect("readable").expect("reviewed");
+        let page = stored(
+            "10_show_the_todos_in_a_web_page__the_to_dos_page_shows_the_to_dos_fetched_with_the_api_key__todo_list_page",
+        );
+        let api = stored("07_use_the_api_key__listing_the_to_dos_gives_the_first_page__list");
+        assert_eq!(page["result"], api["body"]);
+        assert_eq!(page["error"], Value::Null);
     }
 
     #[test]

@@ -73,6 +73,7 @@ pub(crate) async fn collection_with_todos(world: &mut TutorialWorld, name: &str)
     for title in TUTORIAL_TODOS {
         let exchange = create_todo(world, title).await?;
         expect_status(&exchange, 200, "todos:create")?;
+        world.validate(&exchange).await?;
     }
     Ok(())
 }
@@ -135,7 +136,8 @@ async fn admin_completes_todo(world: &mut TutorialWorld, title: String) -> Resul
         let collection = world.tagged("todos");
         let body: Value = json!({"completed": true});
         let exchange = world.client().records_update(&world.admin()?, &collection, &id, body).await?;
-        expect_status(&exchange, 200, "todos:update")
+        expect_status(&exchange, 200, "todos:update")?;
+        world.validate(&exchange).await
     }
     .await;
     world.tally(result)

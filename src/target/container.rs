@@ -139,7 +139,7 @@ pub struct ContainerImage {
 }
 
 impl std::fmt::Debug for ContainerImage {
-    /// Environment values and arguments hold secrets (APP_KEY, the root password): only names.
+    /// Environment values hold secrets (APP_KEY, the root password): only their names.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContainerImage")
             .field("image", &self.full_name())
@@ -178,20 +178,25 @@ impl ContainerImage {
     }
 
     /// The reference server image, serving on all interfaces of the container with the test
-    /// APP_KEY and the default root account.
+    /// APP_KEY and the default root account. The secrets go in the environment (as `serve` reads
+    /// them), not on the command line that `ps` shows.
     pub fn reference_server() -> Self {
-        let mut image = Self {
+        let env = [
+            ("NOCOBASE_APP_KEY", TEST_APP_KEY),
+            ("NOCOBASE_ROOT_EMAIL", "admin@nocobase.com"),
+            ("NOCOBASE_ROOT_PASSWORD", "admin123"),
+        ];
+        let port = REFERENCE_PORT.to_string();
+        Self {
             kind: ImageKind::Reference,
             name: REFERENCE_IMAGE.to_owned(),
             tag: REFERENCE_TAG.to_owned(),
-            env: BTreeMap::new(),
-            cmd: Vec::new(),
+            env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            cmd: ["serve", "--host", "0.0.0.0", "--port", &port].map(str::to_owned).to_vec(),
             port: REFERENCE_PORT,
             readiness: Readiness { path: HEALTH_PATH, status: 200 },
             pullable: false,
-        };
-        image.set_reference_cmd(TEST_APP_KEY, "admin@nocobase.com", "admin123");
-        image
+        }
     }
 
     /// The image of `kind` at its pinned tag.
@@ -221,15 +226,11 @@ impl ContainerImage {
 
     /// The JWT secret (NocoBase's `APP_KEY`): API keys minted offline must be signed with it.
     pub fn with_app_key(mut self, app_key: &str) -> Self {
-        match self.kind {
-            ImageKind::NocoBase => {
-                self.env.insert("APP_KEY".into(), app_key.to_owned());
-            }
-            ImageKind::Reference => {
-                let (email, password) = (self.arg("--root-email"), self.arg("--root-password"));
-                self.set_reference_cmd(app_key, &email, &password);
-            }
-        }
+        let key = match self.kind {
+            ImageKind::NocoBase => "APP_KEY",
+            ImageKind::Reference => "NOCOBASE_APP_KEY",
+        };
+        self.env.insert(key.into(), app_key.to_owned());
         self
     }
 
@@ -244,9 +245,10 @@ impl ContainerImage {
                 self.env.insert("INIT_ROOT_PASSWORD".into(), password.to_owned());
             }
             ImageKind::Reference => {
-                let app_key = self.arg("--app-key");
-                let email = if is_email { account.to_owned() } else { self.arg("--root-email") };
-                self.set_reference_cmd(&app_key, &email, password);
+                if is_email {
+                    self.env.insert("NOCOBASE_ROOT_EMAIL".into(), account.to_owned());
+                }
+                self.env.insert("NOCOBASE_ROOT_PASSWORD".into(), password.to_owned());
             }
         }
         self
@@ -265,30 +267,6 @@ impl ContainerImage {
     /// `KEY=VALUE` lines for the engine.
     pub fn env_list(&self) -> Vec<String> {
         self.env.iter().map(|(k, v)| format!("{k}={v}")).collect()
-    }
-
-    fn set_reference_cmd(&mut self, app_key: &str, email: &str, password: &str) {
-        let port = self.port.to_string();
-        self.cmd = [
-            "serve",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            &port,
-            "--app-key",
-            app_key,
-            "--root-email",
-            email,
-            "--root-password",
-            password,
-        ]
-        .map(str::to_owned)
-        .to_vec();
-    }
-
-    /// The value following `flag` in the command.
-    fn arg(&self, flag: &str) -> String {
-        self.cmd.iter().skip_while(|a| a.as_str() != flag).nth(1).cloned().unwrap_or_default()
     }
 }
 
@@ -428,7 +406,7 @@ mod engine {
         while let Some(step) = progress.next().await {
             if let Err(e) = step {
                 return Err(HarnessError::Environment(format!(
-                    "cannot pull {reference}: {e}\n  hint: the container target needs registry access for the official image, or the image loaded with `docker load`"
+                    "cannot pull {reference}: {e}\n  hint: the official image needs registry access (or `docker load`); without it, build this crate's reference server image with scripts/build-reference-image.sh and run with --image reference"
                 )));
             }
         }
@@ -785,17 +763,25 @@ mod tests {
         assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
         assert_eq!(image.exposed_port(), "13000/tcp");
         assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(image.cmd.join(" "), "serve --host 0.0.0.0 --port 13000", "no secret on the command line");
         assert_eq!(
-            image.cmd.join(" "),
-            "serve --host 0.0.0.0 --port 13000 --app-key lab-test-app-key-0123456789abcdef --root-email admin@nocobase.com --root-password admin123"
+            image.env_list(),
+            [
+                "NOCOBASE_APP_KEY=lab-test-app-key-0123456789abcdef",
+                "NOCOBASE_ROOT_EMAIL=admin@nocobase.com",
+                "NOCOBASE_ROOT_PASSWORD=admin123",
+            ]
         );
         assert!(!image.pullable, "the reference image is built locally, never pulled");
 
         let configured = image.with_app_key("k3y").with_root("ops@example.com", "s3cret");
+        assert_eq!(configured.cmd.join(" "), "serve --host 0.0.0.0 --port 13000");
         assert_eq!(
-            configured.cmd.join(" "),
-            "serve --host 0.0.0.0 --port 13000 --app-key k3y --root-email ops@example.com --root-password s3cret"
+            configured.env_list(),
+            ["NOCOBASE_APP_KEY=k3y", "NOCOBASE_ROOT_EMAIL=ops@example.com", "NOCOBASE_ROOT_PASSWORD=s3cret"]
         );
+        let by_username = ContainerImage::reference_server().with_root("ops", "s3cret");
+        assert_eq!(by_username.env["NOCOBASE_ROOT_EMAIL"], "admin@nocobase.com", "the default email stays");
     }
 
     #[test]

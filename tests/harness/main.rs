@@ -4,6 +4,7 @@
 mod cli;
 mod errors;
 mod leftovers;
+mod openapi;
 mod reports;
 mod secrets;
 mod support;

@@ -63,7 +63,13 @@ async fn junit_has_one_test_case_per_scenario_and_the_report_shows_every_step() 
     let doc = roxmltree::Document::parse(&xml).expect("JUnit output is well-formed XML");
     assert_eq!(doc.root_element().tag_name().name(), "testsuites");
     let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
-    assert_eq!(cases.len(), selected, "one test case per scenario");
+    // Scenarios left out (no Chromium on this machine: the @browser ones) are skipped test cases.
+    let reasons: Vec<Option<&str>> = cases
+        .iter()
+        .map(|c| c.children().find(|n| n.has_tag_name("skipped")).map(|s| s.attribute("message").unwrap_or_default()))
+        .collect();
+    assert_eq!(reasons.iter().filter(|r| r.is_none()).count(), selected, "one test case per scenario that ran");
+    assert!(reasons.iter().flatten().all(|why| !why.is_empty()), "a scenario left out says why");
     assert!(cases.iter().all(|c| c.attribute("name").is_some_and(|n| n.starts_with("Scenario"))));
     assert!(doc.descendants().all(|n| !n.has_tag_name("failure")), "the suite passes on the embedded server");
 
@@ -75,9 +81,11 @@ async fn junit_has_one_test_case_per_scenario_and_the_report_shows_every_step() 
 }
 
 #[tokio::test]
-async fn the_html_report_shows_failures_with_their_message() {
+async fn the_html_report_and_junit_show_failures_with_their_message() {
     let dir = temp_dir("html");
     let report = dir.path().join("report.html");
+    // A folder that does not exist yet: the run makes it.
+    let junit = dir.path().join("ci").join("junit.xml");
     let fixtures = project().join("tests/fixtures/failing");
     let mut args =
         failing_args(&fixtures.join("features").to_string_lossy(), &fixtures.join("snapshots").to_string_lossy())
@@ -85,12 +93,23 @@ async fn the_html_report_shows_failures_with_their_message() {
             .map(str::to_owned)
             .collect::<Vec<_>>();
     args.extend(["--report".to_owned(), report.to_string_lossy().into_owned()]);
+    args.extend(["--junit".to_owned(), junit.to_string_lossy().into_owned()]);
     let out = run(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
     assert_eq!(out.code, 1, "{}", out.all());
     let page = std::fs::read_to_string(&report).expect("report written");
     assert!(page.starts_with("<!doctype html>"));
     assert!(page.contains("3 scenarios: 1 passed, 2 failed"), "{page}");
     assert!(page.contains("<li class=\"fail\">✘ <b>Then</b> the response status is 201<pre>"), "{page}");
+
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    let doc = roxmltree::Document::parse(&xml).expect("JUnit output of a failing run is well-formed XML");
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    let failures: Vec<_> = cases.iter().filter_map(|c| c.children().find(|n| n.has_tag_name("failure"))).collect();
+    assert_eq!((cases.len(), failures.len()), (3, 2), "{xml}");
+    let messages: Vec<&str> = failures.iter().map(|f| f.attribute("message").unwrap_or_default()).collect();
+    assert!(messages.iter().any(|m| m.contains("expected: 201") && m.contains("actual:   200")), "{messages:#?}");
+    assert!(messages.iter().any(|m| m.contains(".body.data[1].title: \"sleep well\" → \"sleep\"")), "{messages:#?}");
+    assert!(!xml.contains("eyJ"), "no token in the JUnit file");
 }
 
 #[tokio::test]

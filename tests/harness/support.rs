@@ -34,7 +34,8 @@ pub(crate) async fn run(args: &[&str]) -> Run {
 /// Like [`run`], with extra environment variables.
 pub(crate) async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = tokio::process::Command::new(binary());
-    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1");
+    // COLUMNS would change where clap wraps `--help`, which is snapshot-tested.
+    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1").env_remove("COLUMNS");
     for (key, _) in std::env::vars() {
         if key.starts_with("NOCOBASE_") {
             command.env_remove(key);
