@@ -86,8 +86,8 @@ fn the_browser_is_required_by_setting_nocobase_require_browser_to_1() {
             "run",
             "--features",
             dir.path().to_str().expect("utf-8 path"),
-            "--chromedriver",
-            "/nonexistent/chromedriver",
+            "--chromium",
+            "/nonexistent/chromium",
         ])
         .env("NOCOBASE_REQUIRE_BROWSER", "1")
         .env_remove("NOCOBASE_BASE_URL")
@@ -96,8 +96,9 @@ fn the_browser_is_required_by_setting_nocobase_require_browser_to_1() {
         .expect("the suite runs");
 
     // Assert
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("chromedriver not found at /nonexistent/chromedriver"));
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Chromium not found at /nonexistent/chromium"), "{stderr}");
 }
 
 /// Every file under `dir` that holds `needle`.
