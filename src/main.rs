@@ -44,7 +44,8 @@ async fn serve(args: ServeArgs) -> Result<(), reference::StartError> {
     // during `run`, the embedded server's deliberate 500s would drown the suite's output.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr).try_init();
     let generated = args.app_key.is_none();
     let app_key = args.app_key.unwrap_or_else(|| format!("{:032x}", rand::rng().random::<u128>()));
     let root = RootAccount { email: args.root_email, password: args.root_password, ..RootAccount::default() };

@@ -82,13 +82,7 @@ fn the_browser_is_required_by_setting_nocobase_require_browser_to_1() {
 
     // Act
     let output = Command::new(env!("CARGO_BIN_EXE_nocobase-conformance"))
-        .args([
-            "run",
-            "--features",
-            dir.path().to_str().expect("utf-8 path"),
-            "--chromium",
-            "/nonexistent/chromium",
-        ])
+        .args(["run", "--features", dir.path().to_str().expect("utf-8 path"), "--chromium", "/nonexistent/chromium"])
         .env("NOCOBASE_REQUIRE_BROWSER", "1")
         .env_remove("NOCOBASE_BASE_URL")
         .env_remove("NOCOBASE_TARGET")
