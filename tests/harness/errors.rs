@@ -7,19 +7,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::support::run;
-
-/// A target that is up and is NocoBase 2.2.15, as far as the readiness checks go.
-async fn healthy(server: &MockServer) {
-    Mock::given(path("/api/__health_check"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(server)
-        .await;
-    Mock::given(path("/api/app:getInfo"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"version": "2.2.15"}})))
-        .mount(server)
-        .await;
-}
+use super::support::{healthy, run};
 
 #[tokio::test]
 async fn connection_refused_says_nothing_answers() {

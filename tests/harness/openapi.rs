@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::support::{project, run};
+use super::support::{Run, healthy, project, run};
 
 /// NocoBase 2.2.15's own document for the `todos` collection, as recorded.
 fn recorded_document() -> Value {
@@ -19,14 +19,7 @@ fn recorded_document() -> Value {
 /// A target that is up, publishes `document` for `todos` and lists `records` with an API key.
 async fn target(document: Value, records: Value) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(path("/api/__health_check"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&server)
-        .await;
-    Mock::given(path("/api/app:getInfo"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"version": "2.2.15"}})))
-        .mount(&server)
-        .await;
+    healthy(&server).await;
     Mock::given(method("GET"))
         .and(path("/api/swagger:get"))
         .and(query_param("ns", "collections/todos"))
@@ -43,7 +36,7 @@ async fn target(document: Value, records: Value) -> MockServer {
 }
 
 /// Runs the key-only scenario that lists the records, against `server`.
-async fn list_with_a_key(server: &MockServer) -> super::support::Run {
+async fn list_with_a_key(server: &MockServer) -> Run {
     let base = format!("{}/api", server.uri());
     let key = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjEsInJvbGVOYW1lIjoidG9kb3MifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
     run(&["run", "--base-url", &base, "--api-key", key, "--name", "The key lists the records"]).await

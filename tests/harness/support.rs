@@ -69,3 +69,18 @@ pub(crate) async fn reference_server() -> String {
     tokio::spawn(reference::serve(listener, state));
     format!("http://{address}/api")
 }
+
+/// Makes a wiremock server a target that is up and is NocoBase 2.2.15, as far as the readiness
+/// checks go.
+pub(crate) async fn healthy(server: &wiremock::MockServer) {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, ResponseTemplate};
+    Mock::given(path("/api/__health_check"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(server)
+        .await;
+    Mock::given(path("/api/app:getInfo"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": {"version": "2.2.15"}})))
+        .mount(server)
+        .await;
+}
