@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::error::{HarnessError, Result};
+use crate::living_doc::escape;
 
 /// Appends a test suite "Not run" with one skipped test case per `(reason, scenario)` to the
 /// JUnit file cucumber wrote at `path`.
@@ -30,10 +31,6 @@ pub fn add_not_run(path: &Path, left_out: &[(String, String)]) -> Result<()> {
     suite.push_str("</testsuite>");
     let written = format!("{}{suite}{}", &xml[..end], &xml[end..]);
     std::fs::write(path, crate::secret::scrub(&written)).map_err(|e| failed(e.to_string()))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -269,7 +269,8 @@ fn step_error(error: &event::StepError) -> String {
     error.to_string().replace("Step panicked. Captured output: ", "")
 }
 
-fn escape(text: &str) -> String {
+/// `text` with the characters HTML and XML give a meaning (`& < > "`) escaped.
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

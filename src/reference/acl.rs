@@ -248,8 +248,9 @@ pub(crate) fn decide(
 }
 
 /// The filter NocoBase fixes for a resource's `destroy` whatever the role, root included
-/// (`acl.addFixedParams`: plugin-users keeps user 1, plugin-acl the built-in roles, both their
-/// collections). `None` when nothing is fixed.
+/// (`acl.addFixedParams`: plugin-users keeps user 1, plugin-acl the built-in roles). `None` when
+/// nothing is fixed. `collections:destroy` has a handler of its own, which keeps their collections
+/// (`resources::collections::PROTECTED`).
 pub(crate) fn fixed_destroy_filter(resource: &str) -> Option<Value> {
     let keep = |field: &str, values: &[&str]| -> Value {
         let parts: Vec<Value> = values.iter().map(|v| serde_json::json!({ field: { "$ne": v } })).collect();
@@ -258,7 +259,6 @@ pub(crate) fn fixed_destroy_filter(resource: &str) -> Option<Value> {
     match resource {
         "users" => Some(serde_json::json!({"id": {"$ne": 1}})),
         "roles" => Some(keep("name", &["root", "admin", "member"])),
-        "collections" => Some(keep("name", &["roles", "rolesUsers", "users"])),
         _ => None,
     }
 }

@@ -196,9 +196,6 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
     let query = parts.uri.query().map(str::to_owned);
     let method = parts.method.clone();
     let headers = parts.headers;
-    let query_locale =
-        query.as_deref().map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
-    let locale = Locale::of_request(&headers, query_locale.as_deref());
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -219,7 +216,14 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
             }
             response
         }
-        Err(error) => error.localized(locale).into_response(),
+        Err(error) => {
+            // Only an error's message is translated: the locale is worked out for errors alone.
+            let query_locale = query
+                .as_deref()
+                .map(qs::parse)
+                .and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
+            error.localized(Locale::of_request(&headers, query_locale.as_deref())).into_response()
+        }
     }
 }
 

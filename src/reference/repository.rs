@@ -235,12 +235,12 @@ pub(crate) fn project(
         }
         only = Some(attrs);
     }
+    let hidden = collection.hidden_attributes();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let mut shown = Map::new();
         for (name, value) in &row {
-            let field = collection.attribute(name);
-            if field.as_ref().is_some_and(|f| f.hidden) {
+            if hidden.contains(name) {
                 continue;
             }
             if only.as_ref().is_some_and(|o| !o.contains(name)) || projection.except.contains(name) {

@@ -242,6 +242,11 @@ impl Collection {
         out
     }
 
+    /// The names of the hidden attributes (passwords, tokens): never shown in an answer.
+    pub(crate) fn hidden_attributes(&self) -> Vec<String> {
+        self.attributes().into_iter().filter(|f| f.hidden).map(|f| f.name).collect()
+    }
+
     /// The attribute called `name` (declared or a belongsTo foreign key).
     pub(crate) fn attribute(&self, name: &str) -> Option<Field> {
         self.attributes().into_iter().find(|f| f.name == name)

@@ -262,7 +262,6 @@ pub(crate) fn swagger_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
                 let title = collection_title(ctx, name)?;
                 doc = collection_document(collection, &title);
             }
-            None if other.starts_with("plugins/") => {}
             None => {}
         },
     }

@@ -726,7 +726,6 @@ mod tests {
 
         // Assert
         assert_eq!(image.full_name(), "nocobase/nocobase:2.2.15");
-        assert_ne!(image.tag, "latest");
         assert_eq!(image.exposed_port(), "80/tcp");
         assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
         assert_eq!(

@@ -138,7 +138,8 @@ fn create(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
 
 /// Drops hidden attributes (passwords, tokens) from an echoed instance.
 pub(super) fn hide(collection: &Collection, mut row: Map<String, Value>) -> Map<String, Value> {
-    row.retain(|k, _| !collection.attribute(k).is_some_and(|f| f.hidden));
+    let hidden = collection.hidden_attributes();
+    row.retain(|k, _| !hidden.contains(k));
     row
 }
 
