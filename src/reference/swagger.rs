@@ -254,16 +254,16 @@ pub(crate) fn swagger_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
             }
             doc["tags"] = Value::Array(tags);
         }
-        other => match other.strip_prefix("collections/") {
-            Some(name) => {
+        other => {
+            // Any other namespace (another plugin's): the base document alone.
+            if let Some(name) = other.strip_prefix("collections/") {
                 let collection = catalog
                     .get(name)
                     .ok_or_else(|| ApiError::server("Cannot read properties of undefined (reading 'name')"))?;
                 let title = collection_title(ctx, name)?;
                 doc = collection_document(collection, &title);
             }
-            None => {}
-        },
+        }
     }
     Ok(Reply::Bare(doc))
 }
