@@ -48,9 +48,12 @@ chmod 1777 "$context/rootfs/tmp"
 # Debug info is of no use in the image (a debug build carries hundreds of MB of it).
 objcopy --strip-debug "$binary" "$context/rootfs/nocobase-conformance"
 
-if ldd "$binary" 2>/dev/null | grep -q "=> /"; then
+# ldd's output is read whole first: `ldd | grep -q` under pipefail fails whenever grep exits
+# before ldd has written everything (SIGPIPE), and a dynamic binary was then packaged as static.
+libraries="$(ldd "$binary" 2>/dev/null || true)"
+if grep -q "=> /" <<<"$libraries"; then
   # A dynamic binary: copy each library ldd resolves, and the loader, at the same paths.
-  ldd "$binary" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]* \(0x/ { print $1 }' | while read -r lib; do
+  awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]* \(0x/ { print $1 }' <<<"$libraries" | while read -r lib; do
     cp --dereference --parents "$lib" "$context/rootfs/"
   done
   echo "dynamic binary: packaged with $(find "$context/rootfs" -name '*.so*' | wc -l) shared libraries"
