@@ -89,6 +89,7 @@ fn banner(address: SocketAddr, root: &RootAccount, generated_key: Option<&str>, 
 }
 
 /// Prints a line; a closed stdout (a supervisor that stopped reading) must not stop the server.
+/// Not `output::say`: that one scrubs secrets, and the banner shows credentials on purpose.
 fn say(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stdout(), "{line}");

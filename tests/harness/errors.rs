@@ -7,7 +7,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::support::{healthy, run};
+use super::support::{UNSIGNED_API_KEY, healthy, run};
 
 #[tokio::test]
 async fn connection_refused_says_nothing_answers() {
@@ -134,7 +134,7 @@ async fn a_key_without_view_permission_is_named_in_key_only_mode() {
         .mount(&server)
         .await;
     let base = format!("{}/api", server.uri());
-    let key = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjEsInJvbGVOYW1lIjoidG9kb3MifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
+    let key = UNSIGNED_API_KEY;
     let out = run(&["run", "--base-url", &base, "--api-key", key]).await;
     assert_eq!(out.code, 2, "{}", out.all());
     assert!(out.stderr.contains("the API key cannot be used on todos: 403 No permissions"), "{}", out.stderr);

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use super::support::{Run, healthy, project, run};
+use super::support::{Run, UNSIGNED_API_KEY, healthy, project, run};
 
 /// NocoBase 2.2.15's own document for the `todos` collection, as recorded.
 fn recorded_document() -> Value {
@@ -38,8 +38,7 @@ async fn target(document: Value, records: Value) -> MockServer {
 /// Runs the key-only scenario that lists the records, against `server`.
 async fn list_with_a_key(server: &MockServer) -> Run {
     let base = format!("{}/api", server.uri());
-    let key = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjEsInJvbGVOYW1lIjoidG9kb3MifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
-    run(&["run", "--base-url", &base, "--api-key", key, "--name", "The key lists the records"]).await
+    run(&["run", "--base-url", &base, "--api-key", UNSIGNED_API_KEY, "--name", "The key lists the records"]).await
 }
 
 #[tokio::test]

@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 use std::process::Output;
 
+/// An API key for key-only runs against wiremock targets: a JWT's shape, signed by nobody.
+pub(crate) const UNSIGNED_API_KEY: &str =
+    "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjEsInJvbGVOYW1lIjoidG9kb3MifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
+
 /// The binary under test.
 pub(crate) fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_nocobase-conformance")
