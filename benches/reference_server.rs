@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use nocobase_conformance::client::{Credential, Exchange, NocoClient};
+use nocobase_conformance::client::{Credential, NocoClient};
+use nocobase_conformance::exchange::Exchange;
 use nocobase_conformance::secret::Secret;
 use serde_json::{Value, json};
 use url::Url;
@@ -360,6 +361,10 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
     Ok(())
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a bench binary takes its target from the environment, as the README documents"
+)]
 async fn bench_nocobase(seconds: u64) -> Result<(), String> {
     let base = std::env::var("NOCOBASE_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:13000/api".into());
     let base = Url::parse(&base).map_err(|e| e.to_string())?;

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds the reference server's container image from this crate, FROM scratch (nothing is pulled),
-# for `--target container --image reference`.
+# Builds the reference server's container image, FROM scratch (nothing is pulled), for
+# `--target container --image reference`, from the reference crate's own binary
+# (crates/reference: `nocobase-reference serve`), which links nothing of the harness.
 #
-#   scripts/build-reference-image.sh                  # a statically linked release build, tagged
+#   scripts/build-reference-image.sh                  # a statically linked release build of
+#                                                     #   nocobase-reference, tagged
 #                                                     #   nocobase-conformance/reference:<crate version>
-#   scripts/build-reference-image.sh --binary PATH    # package that binary instead: static, or
-#                                                     #   dynamic with exactly the libraries ldd lists
+#   scripts/build-reference-image.sh --binary PATH    # package that binary instead (it must take
+#                                                     #   `serve`, as nocobase-conformance does too):
+#                                                     #   static, or dynamic with exactly the
+#                                                     #   libraries ldd lists
 #   scripts/build-reference-image.sh --tag NAME:TAG   # another tag (the default is what the suite runs)
 #
 # Needs cargo (without --binary) and a running Docker engine. Prints the image's tag and size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
 tag="nocobase-conformance/reference:${version}"
@@ -36,8 +40,8 @@ if [ -z "$binary" ]; then
   # reach the binary only, not build scripts and proc macros, which cannot be static.
   triple=x86_64-unknown-linux-gnu
   RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
-    cargo build --release --locked --target "$triple" --bin nocobase-conformance
-  binary="${CARGO_TARGET_DIR:-target}/$triple/release/nocobase-conformance"
+    cargo build --release --locked --target "$triple" --package nocobase-reference --bin nocobase-reference
+  binary="${CARGO_TARGET_DIR:-target}/$triple/release/nocobase-reference"
 fi
 [ -x "$binary" ] || { echo "no executable at $binary" >&2; exit 2; }
 
@@ -46,7 +50,7 @@ trap 'rm -rf "$context"' EXIT
 mkdir -p "$context/rootfs/tmp"
 chmod 1777 "$context/rootfs/tmp"
 # Debug info is of no use in the image (a debug build carries hundreds of MB of it).
-objcopy --strip-debug "$binary" "$context/rootfs/nocobase-conformance"
+objcopy --strip-debug "$binary" "$context/rootfs/nocobase-reference"
 
 # ldd's output is read whole first: `ldd | grep -q` under pipefail fails whenever grep exits
 # before ldd has written everything (SIGPIPE), and a dynamic binary was then packaged as static.

@@ -1,10 +1,13 @@
-//! The command line: `nocobase-conformance run` (the suite), `serve` (the reference server), and
-//! the same suite flags accepted by `cargo test --test conformance -- …`. Raw flags are parsed
-//! here; [`crate::config::RunConfig::from_args`] validates them.
+//! The command line: `nocobase-conformance run` (the suite), `serve` (the reference server) and
+//! `leftovers`; the suite's flags ([`RunArgs`]) are also those of `cargo test --test conformance
+//! -- …` ([`crate::cargo_test`]). Raw flags are parsed here;
+//! [`crate::config::RunConfig::from_args`] validates them.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use nocobase_reference::cli::ServeArgs;
 
 use crate::secret::Secret;
 
@@ -72,6 +75,9 @@ pub struct LeftoversArgs {
     pub timeout: u64,
 }
 
+/// The local Docker engine's socket.
+pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
+
 /// Which server the suite runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TargetKind {
@@ -123,7 +129,7 @@ pub struct RunArgs {
     pub image: String,
 
     /// Docker engine for --target container.
-    #[arg(long, env = "DOCKER_HOST", hide_env_values = true, value_name = "URL", default_value = crate::config::DEFAULT_DOCKER_HOST)]
+    #[arg(long, env = "DOCKER_HOST", hide_env_values = true, value_name = "URL", default_value = DEFAULT_DOCKER_HOST)]
     pub docker_host: String,
 
     /// Folder of .feature files.
@@ -185,109 +191,6 @@ pub struct RunArgs {
     /// chromedriver for the @browser scenarios (Debian's `chromium-driver` package).
     #[arg(long, value_name = "PATH", env = "NOCOBASE_CHROMEDRIVER", default_value = crate::browser::CHROMEDRIVER)]
     pub chromedriver: PathBuf,
-}
-
-/// Flags of the reference server.
-#[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, default_value_t = 13000)]
-    pub port: u16,
-    /// SQLite file to keep data in (created if missing) [default: in memory].
-    #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
-    /// JWT secret (NocoBase's APP_KEY) [default: a random one, printed at start].
-    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true)]
-    pub app_key: Option<String>,
-    /// Root account email.
-    #[arg(long, env = "NOCOBASE_ROOT_EMAIL", default_value = "admin@nocobase.com")]
-    pub root_email: String,
-    /// Root account password.
-    #[arg(long, env = "NOCOBASE_ROOT_PASSWORD", hide_env_values = true, default_value = "admin123")]
-    pub root_password: String,
-}
-
-/// What `cargo test` and `cargo nextest` pass to a test binary; accepted and mostly ignored so
-/// that the suite runs as an ordinary test (`harness = false`).
-#[derive(Debug, Clone, Default, Args)]
-pub struct LibtestArgs {
-    /// List tests instead of running them (nextest and `cargo test -- --list`).
-    #[arg(long, hide = true)]
-    pub list: bool,
-    /// Only ignored tests (the suite has none).
-    #[arg(long, hide = true)]
-    pub ignored: bool,
-    /// Also ignored tests.
-    #[arg(long, hide = true)]
-    pub include_ignored: bool,
-    /// Filter matches exactly.
-    #[arg(long, hide = true)]
-    pub exact: bool,
-    /// Output is never captured.
-    #[arg(long, hide = true)]
-    pub nocapture: bool,
-    /// Output is never captured.
-    #[arg(long, hide = true)]
-    pub no_capture: bool,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub show_output: bool,
-    /// Ignored.
-    #[arg(short, long, hide = true)]
-    pub quiet: bool,
-    /// Ignored (use --concurrency).
-    #[arg(long, hide = true, value_name = "N")]
-    pub test_threads: Option<String>,
-    /// Ignored.
-    #[arg(long, hide = true, value_name = "WHEN")]
-    pub color: Option<String>,
-    /// Ignored (`--format terse` is honoured with --list).
-    #[arg(long, hide = true, value_name = "FORMAT")]
-    pub format: Option<String>,
-    /// Ignored.
-    #[arg(short = 'Z', hide = true, value_name = "FLAG")]
-    pub unstable: Vec<String>,
-    /// Skip tests whose name contains this text.
-    #[arg(long, hide = true, value_name = "TEXT")]
-    pub skip: Vec<String>,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub report_time: bool,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub ensure_time: bool,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub shuffle: bool,
-    /// Ignored.
-    #[arg(long, hide = true, value_name = "SEED")]
-    pub shuffle_seed: Option<String>,
-    /// Ignored.
-    #[arg(long, hide = true, value_name = "PATH")]
-    pub logfile: Option<String>,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub bench: bool,
-    /// Ignored.
-    #[arg(long, hide = true)]
-    pub test: bool,
-}
-
-/// The command line of `tests/conformance.rs`: the suite's flags, libtest's, and a test-name filter.
-#[derive(Debug, Parser)]
-#[command(name = "conformance", about = "The conformance suite as a cargo test", after_help = EXIT_CODES)]
-pub struct TestCli {
-    /// Suite flags.
-    #[command(flatten)]
-    pub run: RunArgs,
-    /// libtest flags.
-    #[command(flatten)]
-    pub libtest: LibtestArgs,
-    /// A test-name filter: `conformance` runs everything, other text selects scenarios by name.
-    pub filter: Option<String>,
 }
 
 /// A secret flag's value, registered for scrubbing the moment it is read, so that no `Debug` of

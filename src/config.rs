@@ -1,5 +1,8 @@
 //! A validated run configuration, built from the raw command-line flags (which clap may have
-//! filled from `NOCOBASE_*` environment variables; no other module reads the environment).
+//! filled from `NOCOBASE_*` environment variables; no other module reads the environment, which
+//! `clippy.toml` enforces).
+
+#![expect(clippy::disallowed_methods, reason = "this module is the one door to the environment")]
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -9,25 +12,9 @@ use url::Url;
 use crate::cli::{RunArgs, TargetKind};
 use crate::error::{HarnessError, Result};
 use crate::secret::Secret;
-use crate::target::container::{self, ImageKind};
-
-/// Where the suite runs.
-#[derive(Debug, Clone)]
-pub enum TargetSpec {
-    /// The reference server in this process.
-    Embedded,
-    /// A running server at this API base URL.
-    Live(Url),
-    /// A container started for the run.
-    Container {
-        /// Which server's image.
-        image: ImageKind,
-        /// Another tag than the image's pinned one.
-        tag: Option<String>,
-        /// The Docker engine's address (`unix:///var/run/docker.sock`, `tcp://…`).
-        docker_host: String,
-    },
-}
+use crate::targets::Launch;
+pub use crate::targets::TargetSpec;
+use crate::targets::container::{self, ImageKind};
 
 /// Key-only mode: an API key and the collection it was granted.
 #[derive(Debug, Clone)]
@@ -87,6 +74,17 @@ pub fn project_dir() -> PathBuf {
 }
 
 impl RunConfig {
+    /// What starting the target takes from this configuration.
+    pub fn launch(&self) -> Launch<'_> {
+        Launch {
+            account: &self.account,
+            password: &self.password,
+            app_key: self.app_key.as_ref(),
+            ready_timeout: self.ready_timeout,
+            keep: self.keep,
+        }
+    }
+
     /// Validates raw flags.
     pub fn from_args(args: RunArgs) -> Result<Self> {
         let target_kind = match (args.target, &args.base_url) {
@@ -192,17 +190,27 @@ impl RunConfig {
 /// The Docker engine's address, for code that checks for an engine outside a run (the container
 /// tests): `DOCKER_HOST`, else the local socket.
 pub fn docker_host() -> String {
-    std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| DEFAULT_DOCKER_HOST.to_owned())
+    std::env::var("DOCKER_HOST")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| crate::cli::DEFAULT_DOCKER_HOST.to_owned())
 }
-
-/// The local Docker engine's socket.
-pub const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
 
 /// Whether a missing Docker engine is a failure rather than a reason to skip the container tests:
 /// `NOCOBASE_REQUIRE_DOCKER` set to 1/true/yes/on.
 pub fn docker_required() -> bool {
-    std::env::var("NOCOBASE_REQUIRE_DOCKER")
-        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+    switched_on("NOCOBASE_REQUIRE_DOCKER")
+}
+
+/// Whether a missing Chromium is a failure rather than a reason to skip a browser test outside a
+/// run (a run reads `--require-browser`, whose value clap takes from the same variable).
+pub fn browser_required() -> bool {
+    switched_on("NOCOBASE_REQUIRE_BROWSER")
+}
+
+/// Whether the environment variable `name` is 1/true/yes/on.
+fn switched_on(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
 }
 
 fn valid_identifier(name: &str) -> bool {
@@ -268,8 +276,15 @@ mod tests {
         assert!(!message.contains("hunter2"), "{message}");
     }
 
+    /// The suite's flags alone.
+    #[derive(Debug, clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        run: RunArgs,
+    }
+
     fn container_args(image: &str) -> RunArgs {
-        let cli = crate::cli::TestCli::try_parse_from(["conformance", "--target", "container", "--image", image]);
+        let cli = Flags::try_parse_from(["conformance", "--target", "container", "--image", image]);
         // Whatever NOCOBASE_* the environment holds, these flags are the test's.
         RunArgs { base_url: None, app_key: None, api_key: None, concurrency: None, ..cli.expect("valid flags").run }
     }

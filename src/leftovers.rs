@@ -9,12 +9,13 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::cli::LeftoversArgs;
-use crate::client::{Credential, Exchange, NocoClient};
+use crate::client::{Credential, NocoClient};
 use crate::config::parse_base_url;
 use crate::error::{HarnessError, Result};
-use crate::output::{say, warn};
+use crate::exchange::Exchange;
+use crate::report::console::{say, warn};
 use crate::secret::Secret;
-use crate::target::readiness;
+use crate::targets::readiness;
 
 /// A tagged name's tail: `_` and a scenario tag (`nc`, the run's 5 characters, the scenario's 3).
 static TAGGED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_nc[0-9a-z]{8}$").expect("valid tag pattern"));

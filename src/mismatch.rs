@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::client::Exchange;
+use crate::exchange::Exchange;
 use crate::secret::scrub;
 
 /// Lines of difference shown before the rest is summarised.

@@ -9,15 +9,18 @@
 //! mark a test ignored once it runs; libtest's flags and output are kept, so `cargo test`,
 //! filters and `cargo nextest run` work as for any test binary.
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, ExitCode, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use nocobase_conformance::cli::LibtestArgs;
+use common::{binary, project, text};
+use nocobase_conformance::cargo_test::{LibtestArgs, Summary};
 use nocobase_conformance::config;
-use nocobase_conformance::target::container;
+use nocobase_conformance::targets::container;
 
 /// libtest's command line.
 #[derive(Debug, Parser)]
@@ -87,28 +90,9 @@ impl Engine {
     }
 }
 
-fn project() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_nocobase-conformance")
-}
-
-fn text(out: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
-/// The binary with `args`, no inherited NOCOBASE_* settings, snapshots never written.
-fn suite(args: &[&str]) -> Command {
-    let mut command = Command::new(binary());
-    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1");
-    for (key, _) in std::env::vars() {
-        if key.starts_with("NOCOBASE_") {
-            command.env_remove(key);
-        }
-    }
-    command
+/// The binary with `args`, as a CI job runs it.
+fn suite(args: &[&str]) -> std::process::Command {
+    common::command(args)
 }
 
 /// Containers whose name says process `pid` started them, running or not (`docker ps -a`).
@@ -318,33 +302,21 @@ fn engine_missing() -> Option<String> {
 fn main() -> ExitCode {
     let args = Args::parse();
     let libtest = &args.libtest;
-    let selected: Vec<&Test> = TESTS
-        .iter()
-        .filter(|t| match &args.filter {
-            Some(f) if libtest.exact => t.name == f,
-            Some(f) => t.name.contains(f.as_str()),
-            None => true,
-        })
-        .filter(|t| !libtest.skip.iter().any(|s| t.name.contains(s.as_str())))
+    let names: Vec<&str> = TESTS.iter().map(|t| t.name).collect();
+    let selected: Vec<&Test> = libtest
+        .select(&names, args.filter.as_deref())
+        .into_iter()
+        .filter_map(|name| TESTS.iter().find(|t| t.name == name))
         .collect();
     if libtest.list {
-        if !libtest.ignored {
-            for test in &selected {
-                println!("{}: test", test.name);
-            }
-        }
+        libtest.list(&selected.iter().map(|t| t.name).collect::<Vec<_>>());
         return ExitCode::SUCCESS;
     }
     if libtest.ignored {
-        println!(
-            "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; {} filtered out; finished in 0.00s\n",
-            TESTS.len()
-        );
-        return ExitCode::SUCCESS;
+        return Summary::start(0, TESTS.len()).finish();
     }
 
-    let started = Instant::now();
-    println!("\nrunning {} test{}", selected.len(), if selected.len() == 1 { "" } else { "s" });
+    let mut summary = Summary::start(selected.len(), TESTS.len());
     let missing = selected.iter().any(|t| t.needs_docker).then(engine_missing).flatten();
     let required = config::docker_required();
     let mut engine = Engine::default();
@@ -352,51 +324,20 @@ fn main() -> ExitCode {
         let tag = format!("test-{}", std::process::id());
         engine.reference = Some(engine.build(binary(), &tag).map(|()| format!("reference:{tag}")));
     }
-
-    let (mut passed, mut ignored, mut failures) = (0, 0, Vec::new());
     for test in &selected {
         let outcome = match (&missing, test.needs_docker) {
             (Some(why), true) if !required => {
-                println!("test {} ... ignored, {why} (NOCOBASE_REQUIRE_DOCKER=1 makes this a failure)", test.name);
-                ignored += 1;
+                summary.ignored(test.name, &format!("{why} (NOCOBASE_REQUIRE_DOCKER=1 makes this a failure)"));
                 continue;
             }
             (Some(why), true) => Err(format!("{why}, and NOCOBASE_REQUIRE_DOCKER is set")),
             _ => (test.body)(&engine),
         };
         match outcome {
-            Ok(note) if note.is_empty() => {
-                println!("test {} ... ok", test.name);
-                passed += 1;
-            }
-            Ok(note) => {
-                println!("test {} ... ok ({note})", test.name);
-                passed += 1;
-            }
-            Err(why) => {
-                println!("test {} ... FAILED", test.name);
-                failures.push((test.name, why));
-            }
+            Ok(note) => summary.passed(test.name, &note),
+            Err(why) => summary.failed(test.name, why),
         }
     }
     drop(engine);
-
-    if !failures.is_empty() {
-        println!("\nfailures:\n");
-        for (name, why) in &failures {
-            println!("---- {name} ----\n{why}\n");
-        }
-        println!("failures:");
-        for (name, _) in &failures {
-            println!("    {name}");
-        }
-    }
-    println!(
-        "\ntest result: {}. {passed} passed; {} failed; {ignored} ignored; 0 measured; {} filtered out; finished in {:.2}s\n",
-        if failures.is_empty() { "ok" } else { "FAILED" },
-        failures.len(),
-        TESTS.len() - selected.len(),
-        started.elapsed().as_secs_f64()
-    );
-    if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(101) }
+    summary.finish()
 }

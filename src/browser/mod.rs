@@ -3,9 +3,9 @@
 //! `chromedriver` ([`chrome`]), the way a reader's embedding page would call the API: across
 //! origins, with only `Authorization: Bearer <key>`.
 //!
-//! Chromium is optional: [`Installation::for_run`] says why the browser scenarios cannot run, and
-//! the runner leaves them out with that reason (or stops, with `--require-browser` /
-//! `NOCOBASE_REQUIRE_BROWSER=1`).
+//! Chromium is optional: [`Installation::at`] (the run's `--chromium` and `--chromedriver`) says
+//! why the browser scenarios cannot run, and the runner leaves them out with that reason (or
+//! stops, with `--require-browser` / `NOCOBASE_REQUIRE_BROWSER=1`).
 
 pub mod chrome;
 pub mod page;
@@ -18,8 +18,6 @@ use std::path::{Path, PathBuf};
 pub use chrome::{Browser, RenderedPage};
 pub use page::TodoPage;
 pub use server::PageServer;
-
-use crate::config::RunConfig;
 
 /// Where Debian's `chromium` package puts the browser.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -57,12 +55,6 @@ impl fmt::Display for Unavailable {
 }
 
 impl Installation {
-    /// The run's Chromium and chromedriver (`--chromium`, `--chromedriver`; by default Debian's,
-    /// at their packaged paths).
-    pub fn for_run(config: &RunConfig) -> Result<Self, Unavailable> {
-        Self::at(&config.chromium, &config.chromedriver)
-    }
-
     /// A Chromium and chromedriver at these paths, if both are executable files.
     pub fn at(chromium: &Path, chromedriver: &Path) -> Result<Self, Unavailable> {
         for (what, path) in [("Chromium", chromium), ("chromedriver", chromedriver)] {

@@ -5,10 +5,11 @@
 use cucumber::{then, when};
 use serde_json::{Map, Value, json};
 
-use super::{Caller, expect_status, require};
+use super::{expect_status, require};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
 use crate::mismatch::Mismatch;
+use crate::world::Caller;
 use crate::world::TutorialWorld;
 
 #[when("the administrator lists the API documents")]

@@ -4,14 +4,16 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{Caller, expect_status, require};
-use crate::client::{ApiRequest, Exchange};
+use super::fixtures::{self, Vars};
+use super::{expect_status, require};
+use crate::check::jwt;
+use crate::check::normalize::IdKind;
+use crate::client::ApiRequest;
 use crate::error::{HarnessError, Result};
-use crate::fixtures::{self, Vars};
-use crate::jwt;
+use crate::exchange::Exchange;
 use crate::mismatch::Mismatch;
-use crate::normalize::IdKind;
 use crate::secret::Secret;
+use crate::world::Caller;
 use crate::world::{KeyInfo, TutorialWorld};
 
 fn owner_of(caller: &Caller) -> Result<Option<String>> {

@@ -7,11 +7,12 @@ use std::path::Path;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{Caller, expect_status};
+use super::expect_status;
 use crate::browser::{Browser, Installation, PageServer, RenderedPage, TodoPage};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
 use crate::mismatch::Mismatch;
+use crate::world::Caller;
 use crate::world::TutorialWorld;
 
 fn page(world: &TutorialWorld) -> Result<RenderedPage> {
@@ -25,8 +26,8 @@ fn page(world: &TutorialWorld) -> Result<RenderedPage> {
 /// Serves the page with the caller's key, opens it in Chromium, waits until it shows the to-dos
 /// or an error, and stops both; the screenshot is saved next to the report, if any.
 async fn open_page(world: &TutorialWorld, caller: &Caller) -> Result<RenderedPage> {
-    let installation =
-        Installation::for_run(&world.suite.config).map_err(|u| HarnessError::Environment(u.to_string()))?;
+    let installation = Installation::at(&world.suite.config.chromium, &world.suite.config.chromedriver)
+        .map_err(|u| HarnessError::Environment(u.to_string()))?;
     let Credential::Bearer(key) = world.credential(caller)? else {
         return Err(HarnessError::Scenario("the page sends `Authorization: Bearer <key>`: open it with a key".into()));
     };
@@ -82,7 +83,7 @@ fn shown_json(page: &RenderedPage) -> Result<Value> {
         HarnessError::mismatch(Mismatch::new(
             "the To-Dos page's <pre>",
             "JSON",
-            format!("{e}: {}", crate::output::excerpt(&page.result, 120)),
+            format!("{e}: {}", crate::report::console::excerpt(&page.result, 120)),
             None,
         ))
     })
@@ -195,7 +196,7 @@ async fn page_shows_error(world: &mut TutorialWorld, message: String) -> Result<
         let page = page(world)?;
         if page.error != message || !page.result.is_empty() {
             let actual = if page.error.is_empty() {
-                format!("no error line; the <pre> shows {}", crate::output::excerpt(&page.result, 120))
+                format!("no error line; the <pre> shows {}", crate::report::console::excerpt(&page.result, 120))
             } else {
                 page.error
             };
@@ -262,7 +263,7 @@ mod tests {
         // The page prints what `todos:list` answers: its reviewed snapshot holds, as `result`,
         // exactly the body of step 7's reviewed snapshot of the same call.
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
-        let stored = |name: &str| crate::snapshot::stored(&dir, name).expect("readable").expect("reviewed");
+        let stored = |name: &str| crate::check::snapshot::stored(&dir, name).expect("readable").expect("reviewed");
         let page = stored(
             "10_show_the_todos_in_a_web_page__the_to_dos_page_shows_the_to_dos_fetched_with_the_api_key__todo_list_page",
         );

@@ -5,9 +5,9 @@ use cucumber::{given, when};
 use serde_json::{Value, json};
 
 use super::expect_status;
-use crate::client::Exchange;
+use super::fixtures::{self, Vars};
 use crate::error::Result;
-use crate::fixtures::{self, Vars};
+use crate::exchange::Exchange;
 use crate::world::TutorialWorld;
 
 /// The to-dos the tutorial enters by hand.

@@ -7,16 +7,16 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::{expect_status, require};
+use crate::check::jwt;
+use crate::check::normalize::IdKind;
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
-use crate::jwt;
 use crate::mismatch::Mismatch;
-use crate::normalize::IdKind;
 use crate::world::{KeyInfo, TutorialWorld};
 
 /// A 403 on a write means the key's role lacks a permission the key-only scenarios need: the run
 /// is misconfigured (exit 2), not a finding about the server.
-fn needs_permission(exchange: &crate::client::Exchange, action: &str, collection: &str) -> Result<()> {
+fn needs_permission(exchange: &crate::exchange::Exchange, action: &str, collection: &str) -> Result<()> {
     if exchange.status != 403 {
         return Ok(());
     }
@@ -28,18 +28,6 @@ fn needs_permission(exchange: &crate::client::Exchange, action: &str, collection
             "the key's role may not {action} records of {collection}; the key-only scenarios need it to view, add, edit and delete there"
         ),
     })
-}
-
-impl TutorialWorld {
-    /// The key-only scenarios' key and the real name of its collection.
-    fn lone_key(&self) -> Result<(Credential, String)> {
-        let key = self.keys.get("lone").ok_or_else(|| HarnessError::Scenario("no key for this scenario".into()))?;
-        let collection = match &self.suite.config.key_only {
-            Some(key_only) => key_only.collection.clone(),
-            None => self.tagged("todos"),
-        };
-        Ok((Credential::Bearer(key.token.clone()), collection))
-    }
 }
 
 /// In key-only mode, the key from the command line; otherwise the tutorial's set-up and a key

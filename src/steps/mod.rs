@@ -5,6 +5,7 @@ mod api_docs;
 mod api_keys;
 mod browser;
 mod collections;
+pub(crate) mod fixtures;
 mod key_only;
 mod plugins;
 mod records;
@@ -14,67 +15,10 @@ mod roles;
 mod session;
 mod users;
 
-use std::str::FromStr;
-
-use cucumber::Parameter;
-
-use crate::client::Credential;
 use crate::error::{HarnessError, Result};
-use crate::world::TutorialWorld;
-
-/// Who makes a call: `the administrator`, `the API key`, `the key "admin key"`,
-/// `the user "todos_api_user"`.
-#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
-#[param(name = "caller", regex = r#"the administrator|the API key|the key "[^"]+"|the user "[^"]+""#)]
-pub enum Caller {
-    /// The signed-in administrator (session token).
-    Administrator,
-    /// The scenario's main API key.
-    MainKey,
-    /// A named API key.
-    Key(String),
-    /// A created user's session.
-    User(String),
-}
-
-impl FromStr for Caller {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        let quoted = |prefix: &str| s.strip_prefix(prefix).and_then(|r| r.strip_suffix('"')).map(str::to_owned);
-        match s {
-            "the administrator" => Ok(Caller::Administrator),
-            "the API key" => Ok(Caller::MainKey),
-            _ => quoted("the key \"")
-                .map(Caller::Key)
-                .or_else(|| quoted("the user \"").map(Caller::User))
-                .ok_or_else(|| format!("unknown caller {s:?}")),
-        }
-    }
-}
-
-impl TutorialWorld {
-    /// The credential a caller uses.
-    pub fn credential(&self, caller: &Caller) -> Result<Credential> {
-        match caller {
-            Caller::Administrator => self.admin(),
-            Caller::MainKey => self.main_key(),
-            Caller::Key(name) => self.key(name),
-            Caller::User(name) => self.user_session(name),
-        }
-    }
-
-    /// Counts a failed step in the suite's tally and passes the result on.
-    pub fn tally(&self, result: Result<()>) -> Result<()> {
-        if let Err(error) = &result {
-            self.suite.record_failure(error);
-        }
-        result
-    }
-}
 
 /// The value of a response field the harness needs to go on, or a conformance failure.
-pub(crate) fn require<T>(value: Option<T>, what: &str, exchange: &crate::client::Exchange) -> Result<T> {
+pub(crate) fn require<T>(value: Option<T>, what: &str, exchange: &crate::exchange::Exchange) -> Result<T> {
     value.ok_or_else(|| {
         HarnessError::mismatch(crate::mismatch::Mismatch::new(
             what,
@@ -86,7 +30,7 @@ pub(crate) fn require<T>(value: Option<T>, what: &str, exchange: &crate::client:
 }
 
 /// Fails with a mismatch unless the status is `expected`.
-pub(crate) fn expect_status(exchange: &crate::client::Exchange, expected: u16, what: &str) -> Result<()> {
+pub(crate) fn expect_status(exchange: &crate::exchange::Exchange, expected: u16, what: &str) -> Result<()> {
     if exchange.status == expected {
         return Ok(());
     }

@@ -5,9 +5,10 @@ use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use serde_json::Value;
 
-use super::{Caller, expect_status, require};
+use super::{expect_status, require};
 use crate::error::{HarnessError, Result};
 use crate::mismatch::Mismatch;
+use crate::world::Caller;
 use crate::world::TutorialWorld;
 
 fn docstring_json(step: &Step) -> Result<Value> {

@@ -11,9 +11,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::expect_status;
+use crate::check::jwt;
 use crate::client::{ApiRequest, Credential, RequestBody};
 use crate::error::{HarnessError, Result};
-use crate::jwt;
 use crate::secret::Secret;
 use crate::world::TutorialWorld;
 

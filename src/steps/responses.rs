@@ -4,10 +4,10 @@ use cucumber::then;
 use serde_json::Value;
 
 use super::expect_status;
-use crate::client::ResponseBody;
+use crate::check::snapshot;
 use crate::error::{HarnessError, Result};
+use crate::exchange::ResponseBody;
 use crate::mismatch::Mismatch;
-use crate::snapshot;
 use crate::world::TutorialWorld;
 
 #[then(expr = "the response status is {int}")]

@@ -4,11 +4,12 @@
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-use super::{Caller, expect_status, require};
-use crate::client::Exchange;
+use super::fixtures::{self, Vars};
+use super::{expect_status, require};
 use crate::error::{HarnessError, Result};
-use crate::fixtures::{self, Vars};
+use crate::exchange::Exchange;
 use crate::mismatch::Mismatch;
+use crate::world::Caller;
 use crate::world::TutorialWorld;
 
 fn role_vars(world: &TutorialWorld, role: &str, title: &str) -> Vars {

@@ -5,9 +5,9 @@ use cucumber::{given, then, when};
 use serde_json::Value;
 
 use super::{expect_status, require};
-use crate::client::Exchange;
+use crate::check::jwt;
 use crate::error::{HarnessError, Result};
-use crate::jwt;
+use crate::exchange::Exchange;
 use crate::mismatch::Mismatch;
 use crate::secret::Secret;
 use crate::world::TutorialWorld;

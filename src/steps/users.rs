@@ -5,10 +5,10 @@ use cucumber::{given, when};
 use rand::RngExt;
 use serde_json::{Value, json};
 
+use super::fixtures::{self, Vars};
 use super::{expect_status, require};
-use crate::client::Exchange;
 use crate::error::Result;
-use crate::fixtures::{self, Vars};
+use crate::exchange::Exchange;
 use crate::secret::Secret;
 use crate::world::{TutorialWorld, UserInfo};
 

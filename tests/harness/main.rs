@@ -1,10 +1,16 @@
-//! Tests of the harness itself (not of a target): how it fails, what it writes, what it hides.
-//! Each test runs the real `nocobase-conformance` binary, like a CI job would.
+//! Tests of the harness itself (not of a target): how it fails, what it writes, what it hides,
+//! how it treats a missing browser, and `serve` as a process of its own. Most tests run the real
+//! `nocobase-conformance` binary, as a CI job would.
 
+mod browser;
 mod cli;
+#[path = "../common/mod.rs"]
+mod common;
 mod errors;
+mod layout;
 mod leftovers;
 mod openapi;
 mod reports;
 mod secrets;
+mod serve;
 mod support;

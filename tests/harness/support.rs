@@ -1,21 +1,12 @@
 //! Running the binary and reading what it wrote.
 
-use std::path::PathBuf;
 use std::process::Output;
 
 /// An API key for key-only runs against wiremock targets: a JWT's shape, signed by nobody.
 pub(crate) const UNSIGNED_API_KEY: &str =
     "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VySWQiOjEsInJvbGVOYW1lIjoidG9kb3MifQ.c2lnbmF0dXJlLW9mLXRoZS1rZXk";
 
-/// The binary under test.
-pub(crate) fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_nocobase-conformance")
-}
-
-/// The project folder.
-pub(crate) fn project() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+pub(crate) use crate::common::project;
 
 /// What a run printed and how it ended.
 pub(crate) struct Run {
@@ -37,14 +28,7 @@ pub(crate) async fn run(args: &[&str]) -> Run {
 
 /// Like [`run`], with extra environment variables.
 pub(crate) async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = tokio::process::Command::new(binary());
-    // COLUMNS would change where clap wraps `--help`, which is snapshot-tested.
-    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1").env_remove("COLUMNS");
-    for (key, _) in std::env::vars() {
-        if key.starts_with("NOCOBASE_") {
-            command.env_remove(key);
-        }
-    }
+    let mut command = tokio::process::Command::from(crate::common::command(args));
     for (key, value) in env {
         command.env(key, value);
     }
@@ -68,9 +52,7 @@ pub(crate) async fn reference_server() -> String {
     let config =
         ServerConfig { app_key: "harness-test-app-key".to_owned(), root: RootAccount::default(), database: None };
     let state = AppState::new(config).expect("the reference server starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let address = listener.local_addr().expect("an address");
-    tokio::spawn(reference::serve(listener, state));
+    let (address, _task) = reference::spawn(state).await.expect("a free port");
     format!("http://{address}/api")
 }
 

@@ -1,0 +1,268 @@
+//! Who is calling: the bearer token checked in NocoBase's order (`BaseAuth.checkToken`: empty →
+//! verify → user → key role overrides `X-Role` → block-list → expiry), then the request's role
+//! chosen as `setCurrentRole` does (a key's role or `X-Role` must be one of the user's roles).
+//!
+//! Beside it: the JWTs themselves ([`tokens`]), the ACL that decides what the role may do
+//! ([`acl`]), and the memo of both decisions ([`memo`]).
+
+pub(crate) mod acl;
+pub(crate) mod memo;
+pub(crate) mod tokens;
+
+use axum::http::HeaderMap;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value};
+
+use crate::auth::tokens::{Signer, Verified};
+use crate::db::clock;
+use crate::db::repository::{self, Row};
+use crate::db::store::CatalogView;
+use crate::http::error::{ApiError, ApiResult, messages};
+
+/// Session token lifetime (`tokenExpirationTime`, default `1d`).
+pub(crate) const SESSION_SECONDS: i64 = 86_400;
+/// How long after sign-in a session may be renewed (`sessionExpirationTime`, `7d`).
+const SESSION_MAX_SECONDS: i64 = 7 * 86_400;
+/// How long after expiry a session token may still be renewed (`expiredTokenRenewLimit`, `1d`).
+const RENEW_LIMIT_SECONDS: i64 = 86_400;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// The user's id.
+    pub(crate) user_id: i64,
+    /// The token presented.
+    pub(crate) token: String,
+    /// True for session tokens (`temp: true`).
+    pub(crate) session: bool,
+    /// The session token's id.
+    pub(crate) jti: Option<String>,
+    /// A renewed session token to send back in `x-new-token`.
+    pub(crate) renewed: Option<String>,
+    /// The user's roles, in assignment order.
+    pub(crate) roles: Vec<String>,
+    /// The role this request acts as.
+    pub(crate) role: String,
+    /// The token's `exp` (seconds), if it has one.
+    pub(crate) exp: Option<f64>,
+}
+
+/// The token the request carries, as NocoBase's `ctx.getBearerToken` finds it
+/// (`core/server/src/helper.ts`): a non-empty `Authorization` header with one leading
+/// `Bearer<whitespace>` removed (any case: `/^Bearer\s+/gi`), else a non-empty `?token=`.
+/// Node trims header values, so `Bearer` and `Bearer ` leave the token `Bearer`, which fails as
+/// INVALID_TOKEN (probes 411, 412); only no header and no `?token=` is EMPTY_TOKEN.
+pub(crate) fn bearer_token(headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).trim().to_owned())
+        .filter(|value| !value.is_empty());
+    match header {
+        Some(value) => Some(strip_bearer(&value).to_owned()),
+        None => query_token.filter(|t| !t.is_empty()).map(str::to_owned),
+    }
+}
+
+fn strip_bearer(value: &str) -> &str {
+    let scheme = value.get(..6).filter(|s| s.eq_ignore_ascii_case("bearer"));
+    let rest = &value[scheme.map_or(0, str::len)..];
+    match scheme {
+        Some(_) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => value,
+    }
+}
+
+/// Checks the token and picks the role. `x_role` is the client's `X-Role` header.
+pub(crate) fn authenticate(
+    conn: &Connection,
+    catalog: &CatalogView,
+    signer: &Signer,
+    token: Option<String>,
+    x_role: Option<&str>,
+) -> ApiResult<Caller> {
+    let token = token.ok_or_else(|| ApiError::unauthorized(messages::EMPTY_TOKEN, "EMPTY_TOKEN"))?;
+    let (claims, expired) = match signer.verify(&token) {
+        Verified::Valid(c) => (c, false),
+        Verified::Expired(c) => (c, true),
+        Verified::Invalid => return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN")),
+    };
+    let user_id = claims.get("userId").and_then(as_id);
+    let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users collection".into()))?;
+    let user = match user_id {
+        Some(id) => repository::get(conn, catalog, users, &Value::from(id))?,
+        None => None,
+    };
+    let (Some(user_id), Some(user)) = (user_id, user) else {
+        return Err(ApiError::unauthorized(messages::NO_USER, "NOT_EXIST_USER"));
+    };
+    let key_role = claims.get("roleName").and_then(Value::as_str).map(str::to_owned);
+    let jti = claims.get("jti").and_then(Value::as_str).map(str::to_owned);
+    let blocked_key = jti.clone().unwrap_or_else(|| token.clone());
+    if is_blocked(conn, &blocked_key)? {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "BLOCKED_TOKEN"));
+    }
+    let session = claims.get("temp").and_then(Value::as_bool) == Some(true);
+    let mut renewed = None;
+    if !session {
+        if expired {
+            return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
+        }
+    } else {
+        renewed = check_session(conn, signer, &claims, &user, expired)?;
+    }
+    let roles = user_roles(conn, user_id)?;
+    let requested = key_role.as_deref().or(x_role).filter(|r| !r.is_empty());
+    let role = choose_role(conn, user_id, &roles, requested)?;
+    let exp = claims.get("exp").and_then(Value::as_f64);
+    Ok(Caller { user_id, token, session, jti, renewed, roles, role, exp })
+}
+
+fn as_id(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Session tokens: too old a sign-in or too long expired ends the session; a recently expired
+/// token is renewed (the new one travels in `x-new-token`).
+fn check_session(
+    conn: &Connection,
+    signer: &Signer,
+    claims: &Map<String, Value>,
+    user: &Row,
+    expired: bool,
+) -> ApiResult<Option<String>> {
+    let now = clock::now();
+    let now_s = clock::unix_seconds(now);
+    let now_ms = clock::unix_millis(now);
+    let number = |key: &str| claims.get(key).and_then(Value::as_f64);
+    // `if (signInTime && …)`: a token without signInTime (minted, probe 422) skips the check.
+    let sign_in_ms = number("signInTime").filter(|t| *t != 0.0);
+    if sign_in_ms.is_some_and(|t| now_ms as f64 - t > (SESSION_MAX_SECONDS * 1000) as f64) {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
+    }
+    // A session older than the token lifetime counts as expired even if `exp` says otherwise;
+    // without `iat` the comparison is with NaN and never true.
+    let iat = number("iat");
+    let expired = expired || iat.is_some_and(|iat| now_ms as f64 - iat * 1000.0 > (SESSION_SECONDS * 1000) as f64);
+    if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat)
+        && changed != 0.0
+        && iat * 1000.0 < changed
+    {
+        return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
+    }
+    if !expired {
+        return Ok(None);
+    }
+    if number("exp").is_some_and(|exp| now_ms as f64 - exp * 1000.0 > (RENEW_LIMIT_SECONDS * 1000) as f64) {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
+    }
+    let Some(jti) = claims.get("jti").and_then(Value::as_str).filter(|j| !j.is_empty()) else {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
+    };
+    let known: Option<String> =
+        conn.prepare_cached("SELECT jti FROM issuedTokens WHERE jti = ?")?.query_row([jti], |r| r.get(0)).optional()?;
+    if known.is_none() {
+        return Err(ApiError::unauthorized(messages::EXPIRED, "TOKEN_RENEW_FAILED"));
+    }
+    let new_jti = uuid::Uuid::new_v4().to_string();
+    conn.execute("UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?", params![new_jti, now_ms, jti])?;
+    let user_id = claims.get("userId").cloned().unwrap_or(Value::Null);
+    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)?))
+}
+
+/// A session token as `auth:signIn` issues it.
+pub(crate) fn session_token(
+    signer: &Signer,
+    user_id: &Value,
+    iat: i64,
+    sign_in_ms: i64,
+    jti: &str,
+) -> ApiResult<String> {
+    signer.sign(&serde_json::json!({
+        "userId": user_id,
+        "temp": true,
+        "iat": iat,
+        "signInTime": sign_in_ms,
+        "exp": iat + SESSION_SECONDS,
+        "jti": jti,
+    }))
+}
+
+fn is_blocked(conn: &Connection, key: &str) -> ApiResult<bool> {
+    let found: Option<String> = conn
+        .prepare_cached("SELECT token FROM tokenBlacklist WHERE token = ?")?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Adds a token (or jti) to the block-list until `expiration`.
+pub(crate) fn block(conn: &Connection, key: &str, expiration_unix: Option<i64>) -> ApiResult<()> {
+    let now = clock::now();
+    conn.execute("DELETE FROM tokenBlacklist WHERE expiration <= ?", [clock::stored(now)])?;
+    let expiration = expiration_unix
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s.min(253_402_300_799)).ok())
+        .map(clock::stored);
+    conn.execute("INSERT OR IGNORE INTO tokenBlacklist (token, expiration) VALUES (?, ?)", params![key, expiration])?;
+    Ok(())
+}
+
+/// The names of the user's roles, by name (the `users.roles` repository's order: recording api/26).
+pub(crate) fn user_roles(conn: &Connection, user_id: i64) -> ApiResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ru.roleName FROM rolesUsers ru JOIN roles r ON r.name = ru.roleName WHERE ru.userId = ? ORDER BY ru.roleName",
+    )?;
+    let names = stmt.query_map([user_id], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    Ok(names)
+}
+
+/// plugin-acl's `setCurrentRole`: `anonymous` is taken as it is; otherwise the user needs a
+/// role; `__union__` in the default role mode is the user's first role (by name, probe 436); a
+/// requested role must be one of the user's; without one, the default role, else the first.
+fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Option<&str>) -> ApiResult<String> {
+    if requested == Some("anonymous") {
+        return Ok("anonymous".to_owned());
+    }
+    let Some(first) = roles.first() else {
+        return Err(ApiError::unauthorized(messages::NO_ROLES, "USER_HAS_NO_ROLES_ERR"));
+    };
+    if let Some(role) = requested {
+        if role == "__union__" {
+            return Ok(first.clone());
+        }
+        if !roles.iter().any(|r| r == role) {
+            return Err(ApiError::unauthorized(messages::ROLE_NOT_OWNED, "ROLE_NOT_FOUND_FOR_USER"));
+        }
+        return Ok(role.to_owned());
+    }
+    let default: Option<String> = conn
+        .prepare_cached("SELECT roleName FROM rolesUsers WHERE userId = ? AND \"default\" = 1 LIMIT 1")?
+        .query_row([user_id], |r| r.get(0))
+        .optional()?;
+    Ok(default.filter(|d| roles.contains(d)).unwrap_or_else(|| first.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn bearer_prefix_is_optional_and_case_insensitive() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("bearer abc"));
+        assert_eq!(bearer_token(&headers, None).as_deref(), Some("abc"));
+        headers.insert("authorization", HeaderValue::from_static("abc"));
+        assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("abc"));
+        headers.insert("authorization", HeaderValue::from_static("Bearer "));
+        assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("Bearer"));
+        headers.insert("authorization", HeaderValue::from_static("Bearer"));
+        assert_eq!(bearer_token(&headers, None).as_deref(), Some("Bearer"));
+        headers.insert("authorization", HeaderValue::from_static(""));
+        assert_eq!(bearer_token(&headers, Some("q")).as_deref(), Some("q"));
+        assert_eq!(bearer_token(&HeaderMap::new(), Some("q")).as_deref(), Some("q"));
+    }
+}

@@ -1,0 +1,328 @@
+//! Generic record operations on any collection, mirroring NocoBase's `Repository` on SQLite:
+//! find with filter / filterByTk / sort (`NULLS LAST`, primary key as tiebreak) / limit, count,
+//! projection (`fields`, `except`, `appends`, hidden fields), create (echoing what the model
+//! instance holds), update (only when something changed) and destroy (returning the count).
+//! Password fields are hashed on create and update alike, as NocoBase's PasswordField does.
+//! The writes are in [`write`].
+
+mod write;
+
+use rusqlite::Connection;
+use rusqlite::types::Value as Sql;
+use serde_json::{Map, Value};
+
+use crate::db::filter::{Condition, compile};
+use crate::db::schema::{Collection, Field, FieldKind, quote};
+use crate::db::sql_values::from_sql;
+use crate::db::store::CatalogView;
+use crate::http::error::{ApiError, ApiResult};
+
+pub(crate) use self::write::{Actor, delete, insert, update};
+
+/// Which rows an operation applies to.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Selection {
+    /// A NocoBase filter.
+    pub(crate) filter: Option<Value>,
+    /// `filterByTk`: one key or a list.
+    pub(crate) filter_by_tk: Option<Value>,
+    /// Extra `column = value` conditions (owner scopes, association parents).
+    pub(crate) equals: Vec<(String, Value)>,
+}
+
+impl Selection {
+    /// Rows whose primary key is `key`.
+    pub(crate) fn by_key(key: impl Into<Value>) -> Self {
+        Self { filter_by_tk: Some(key.into()), ..Self::default() }
+    }
+
+    /// Adds a `column = value` condition.
+    pub(crate) fn and_equals(mut self, column: &str, value: impl Into<Value>) -> Self {
+        self.equals.push((column.to_owned(), value.into()));
+        self
+    }
+}
+
+/// Ordering and paging of a find.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Paging {
+    /// Sort keys, `-` prefix for descending.
+    pub(crate) sort: Vec<String>,
+    /// `LIMIT`; `None` for all rows.
+    pub(crate) limit: Option<i64>,
+    /// `OFFSET`.
+    pub(crate) offset: i64,
+}
+
+/// What to show of each row.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Projection {
+    /// Only these attributes (association names and paths become appends).
+    pub(crate) fields: Option<Vec<String>>,
+    /// Attributes to leave out.
+    pub(crate) except: Vec<String>,
+    /// Associations to include.
+    pub(crate) appends: Vec<String>,
+}
+
+/// A stored row: every attribute, hidden ones included.
+pub(crate) type Row = Map<String, Value>;
+
+fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<Condition> {
+    let mut parts = Vec::new();
+    if let Some(filter) = &selection.filter {
+        parts.push(compile(filter, collection, catalog)?);
+    }
+    if let Some(key) = &selection.filter_by_tk {
+        let pk = collection.attribute(&collection.primary_key).map(|f| f.kind).unwrap_or(FieldKind::Integer);
+        let column = format!("{}.{}", quote(&collection.name), quote(&collection.primary_key));
+        let keys: Vec<Value> = match key {
+            Value::Array(items) => items.clone(),
+            // Sequelize reads an object as a nested attribute path: no such column.
+            Value::Object(_) => return Err(ApiError::bad_request("Invalid SQL column or table reference")),
+            one => vec![one.clone()],
+        };
+        let marks = if keys.is_empty() { "NULL".to_owned() } else { vec!["?"; keys.len()].join(", ") };
+        parts.push(Condition {
+            sql: format!("{column} IN ({marks})"),
+            params: keys.iter().map(|k| key_param(&pk, k)).collect(),
+        });
+    }
+    for (column, value) in &selection.equals {
+        parts.push(Condition {
+            sql: format!("{}.{} = ?", quote(&collection.name), quote(column)),
+            params: vec![key_param(&FieldKind::Other, value)],
+        });
+    }
+    Ok(Condition::and(parts))
+}
+
+fn key_param(kind: &FieldKind, value: &Value) -> Sql {
+    match value {
+        Value::Number(n) => n.as_i64().map(Sql::Integer).unwrap_or_else(|| Sql::Real(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) if matches!(kind, FieldKind::Integer | FieldKind::SnowflakeId) => {
+            s.parse::<i64>().map(Sql::Integer).unwrap_or_else(|_| Sql::Text(s.clone()))
+        }
+        Value::String(s) => Sql::Text(s.clone()),
+        Value::Bool(b) => Sql::Integer(i64::from(*b)),
+        other => Sql::Text(other.to_string()),
+    }
+}
+
+fn where_sql(c: &Condition) -> String {
+    if c.sql.is_empty() { String::new() } else { format!(" WHERE {}", c.sql) }
+}
+
+/// Counts the selected rows.
+pub(crate) fn count(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+) -> ApiResult<i64> {
+    let c = condition(catalog, collection, selection)?;
+    let sql = format!("SELECT COUNT(*) FROM {}{}", quote(&collection.name), where_sql(&c));
+    let mut stmt = run_sql(conn.prepare_cached(&sql))?;
+    run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+}
+
+/// Finds the selected rows, ordered NocoBase's way.
+pub(crate) fn find(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+    paging: &Paging,
+) -> ApiResult<Vec<Row>> {
+    let c = condition(catalog, collection, selection)?;
+    let attributes = collection.attributes();
+    let columns: Vec<String> =
+        attributes.iter().map(|f| format!("{}.{}", quote(&collection.name), quote(&f.name))).collect();
+    let mut sort = paging.sort.clone();
+    let pk = collection.primary_key.clone();
+    if !sort.iter().any(|s| s == &pk || s.strip_prefix('-') == Some(pk.as_str())) {
+        sort.push(pk);
+    }
+    let mut order = Vec::new();
+    for key in &sort {
+        let (name, direction) = match key.strip_prefix('-') {
+            Some(name) => (name, "DESC"),
+            None => (key.as_str(), "ASC"),
+        };
+        if name.is_empty() || collection.attribute(name).is_none() {
+            return Err(ApiError::bad_request("Invalid SQL column or table reference"));
+        }
+        order.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));
+    }
+    let mut sql = format!(
+        "SELECT {} FROM {}{} ORDER BY {}",
+        columns.join(", "),
+        quote(&collection.name),
+        where_sql(&c),
+        order.join(", ")
+    );
+    if let Some(limit) = paging.limit {
+        sql.push_str(&format!(" LIMIT {limit} OFFSET {}", paging.offset));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+        let mut row = Map::new();
+        for (i, field) in attributes.iter().enumerate() {
+            row.insert(field.name.clone(), from_sql(&field.kind, r.get_ref(i)?));
+        }
+        Ok(row)
+    });
+    let rows = run_sql(rows)?;
+    rows.map(run_sql).collect()
+}
+
+/// Maps SQLite failures to what NocoBase's error handler would say.
+fn run_sql<T>(result: rusqlite::Result<T>) -> ApiResult<T> {
+    result.map_err(|e| {
+        let text = e.to_string();
+        if text.contains("no such column") || text.contains("no such table") {
+            ApiError::bad_request("Invalid SQL column or table reference")
+        } else {
+            ApiError::from(e)
+        }
+    })
+}
+
+/// Finds one row by primary key.
+pub(crate) fn get(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    key: &Value,
+) -> ApiResult<Option<Row>> {
+    let rows = find(
+        conn,
+        catalog,
+        collection,
+        &Selection::by_key(key.clone()),
+        &Paging { limit: Some(1), ..Paging::default() },
+    )?;
+    Ok(rows.into_iter().next())
+}
+
+/// Shows rows as NocoBase's `toJSON` would, with `fields` / `except` / `appends` applied.
+pub(crate) fn project(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    rows: Vec<Row>,
+    projection: &Projection,
+) -> ApiResult<Vec<Value>> {
+    let mut appends: Vec<(String, Option<Vec<String>>)> =
+        projection.appends.iter().map(|a| (a.clone(), None)).collect();
+    let mut only: Option<Vec<String>> = None;
+    if let Some(fields) = &projection.fields {
+        let mut attrs = Vec::new();
+        for f in fields {
+            let (head, rest) = match f.split_once('.') {
+                Some((h, r)) => (h, Some(r)),
+                None => (f.as_str(), None),
+            };
+            if collection.association(head).is_some() {
+                let sub = rest.map(|r| vec![r.to_owned()]);
+                match appends.iter_mut().find(|(a, _)| a == head) {
+                    Some((_, existing)) => {
+                        if let (Some(list), Some(mut more)) = (existing.as_mut(), sub) {
+                            list.append(&mut more);
+                        }
+                    }
+                    None => appends.push((head.to_owned(), sub)),
+                }
+            } else {
+                attrs.push(f.clone());
+            }
+        }
+        only = Some(attrs);
+    }
+    let hidden = collection.hidden_attributes();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut shown = Map::new();
+        for (name, value) in &row {
+            if hidden.contains(name) {
+                continue;
+            }
+            if only.as_ref().is_some_and(|o| !o.contains(name)) || projection.except.contains(name) {
+                continue;
+            }
+            shown.insert(name.clone(), value.clone());
+        }
+        for (append, sub_fields) in &appends {
+            let (head, nested) = match append.split_once('.') {
+                Some((h, n)) => (h, Some(n.to_owned())),
+                None => (append.as_str(), None),
+            };
+            let Some(association) = collection.association(head) else {
+                continue;
+            };
+            let sub = Projection {
+                fields: sub_fields.clone(),
+                appends: nested.into_iter().collect(),
+                ..Projection::default()
+            };
+            let value = associated(conn, catalog, association, &row, &sub)?;
+            shown.insert(head.to_owned(), value);
+        }
+        out.push(Value::Object(shown));
+    }
+    Ok(out)
+}
+
+/// The associated record(s) of `row` through `association`, projected.
+pub(crate) fn associated(
+    conn: &Connection,
+    catalog: &CatalogView,
+    association: &Field,
+    row: &Row,
+    projection: &Projection,
+) -> ApiResult<Value> {
+    let target_of =
+        |name: &str| catalog.get(name).cloned().ok_or_else(|| ApiError::Internal(format!("no collection {name}")));
+    match &association.kind {
+        FieldKind::BelongsTo { target, foreign_key, target_key } => {
+            let target = target_of(target)?;
+            let Some(fk) = row.get(foreign_key).filter(|v| !v.is_null()) else {
+                return Ok(Value::Null);
+            };
+            let selection = Selection::default().and_equals(target_key, fk.clone());
+            let rows = find(conn, catalog, &target, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
+            Ok(project(conn, catalog, &target, rows, projection)?.into_iter().next().unwrap_or(Value::Null))
+        }
+        FieldKind::HasMany { target, foreign_key, source_key } => {
+            let target = target_of(target)?;
+            let key = row.get(source_key).cloned().unwrap_or(Value::Null);
+            let rows =
+                find(conn, catalog, &target, &Selection::default().and_equals(foreign_key, key), &Paging::default())?;
+            Ok(Value::Array(project(conn, catalog, &target, rows, projection)?))
+        }
+        FieldKind::BelongsToMany { target, through, foreign_key, other_key, source_key, target_key } => {
+            let target = target_of(target)?;
+            let key = row.get(source_key).cloned().unwrap_or(Value::Null);
+            let filter = serde_json::json!({});
+            let sql = format!(
+                "SELECT {ok} FROM {t} WHERE {fk} = ?",
+                ok = quote(other_key),
+                t = quote(through),
+                fk = quote(foreign_key)
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let keys: Vec<Value> = stmt
+                .query_map([key_param(&FieldKind::Other, &key)], |r| {
+                    Ok(crate::db::sql_values::raw_from_sql(r.get_ref(0)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let selection = Selection { filter: Some(filter), ..Selection::default() };
+            let rows = find(conn, catalog, &target, &selection, &Paging::default())?
+                .into_iter()
+                .filter(|r| r.get(target_key).is_some_and(|v| keys.contains(v)))
+                .collect();
+            Ok(Value::Array(project(conn, catalog, &target, rows, projection)?))
+        }
+        _ => Ok(Value::Null),
+    }
+}

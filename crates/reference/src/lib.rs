@@ -1,0 +1,89 @@
+//! The reference server: NocoBase 2.2's HTTP API for the "Using API Keys" tutorial,
+//! reimplemented on axum and SQLite. [`app`] builds the router; [`serve`] runs it on a listener.
+//!
+//! The crate reads top-down: [`pipeline`] takes a request under `/api` through NocoBase's
+//! middleware in NocoBase's order; `resources` holds the one route table (which resource has
+//! which action, and its handler) and the handlers, named `resource_action`; `auth` decides who
+//! is calling and what their role may do; `db` is the SQLite storage that stands in for
+//! Sequelize; `http` is the plumbing every layer shares (URL grammar, query strings, bodies,
+//! replies, NocoBase's error format). Outside `/api` it answers a small HTML page, as NocoBase's
+//! gateway serves its web app there.
+
+mod auth;
+pub mod cli;
+mod db;
+mod http;
+mod pipeline;
+mod resources;
+mod state;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use db::install::RootAccount;
+pub use resources::NOCOBASE_VERSION;
+pub use state::{AppState, ServerConfig, StartError};
+
+use self::http::reply::Reply;
+use self::http::{cors, header_limit};
+
+/// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
+/// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
+/// Koa application under `/api/` has the CORS middleware (probes 503, 529). Node's HTTP parser
+/// stands in front of all of them ([`header_limit`]).
+pub fn app(state: AppState) -> Router {
+    let koa = Router::new()
+        .route("/api/", axum::routing::any(pipeline::api))
+        .route("/api/{*path}", axum::routing::any(pipeline::api))
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(cors::layer));
+    koa.route("/api/__health_check", axum::routing::any(health_check))
+        .route("/api", axum::routing::any(web_app))
+        .fallback(web_app)
+        .layer(axum::middleware::from_fn(header_limit::layer))
+        .with_state(state)
+}
+
+/// Serves the router on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), StartError> {
+    axum::serve(listener, app(state)).await?;
+    Ok(())
+}
+
+/// Serves on a free port of 127.0.0.1 in a task of the current runtime, until that task is
+/// aborted: the address it listens on, and the task. How the harness embeds the server, and how
+/// tests start one.
+pub async fn spawn(state: AppState) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let task = tokio::spawn(async move {
+        if let Err(e) = serve(listener, state).await {
+            tracing::error!("reference server stopped: {e}");
+        }
+    });
+    Ok((address, task))
+}
+
+async fn health_check() -> Reply {
+    Reply::Text("ok")
+}
+
+/// What NocoBase's gateway answers outside `/api/`: its web app's `index.html`, served as a static
+/// file (`web_app.html`: the page NocoBase 2.2.15 served, probes 501, 504; its scripts are not
+/// part of the reference server).
+async fn web_app() -> Response {
+    let mut response = Response::new(Body::from(include_str!("web_app.html")));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"index.html\""));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    response
+}

@@ -1,0 +1,8 @@
+//! What a step checks an answer against: the reviewed snapshots ([`snapshot`]) after
+//! normalisation ([`normalize`]), the target's own OpenAPI document ([`openapi`]), and the claims
+//! of the JWTs NocoBase issues ([`jwt`]).
+
+pub mod jwt;
+pub mod normalize;
+pub mod openapi;
+pub mod snapshot;

@@ -1,0 +1,98 @@
+//! Which scenarios a run takes: the name and tag filters, key-only mode, and the scenarios that
+//! cannot run here (no app key, no Chromium), which are left out with the reason — before the
+//! target is started, so that a run with nothing to do starts nothing.
+
+use std::path::{Path, PathBuf};
+
+use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::tag::Ext as _;
+
+use crate::config::RunConfig;
+use crate::error::{HarnessError, Result};
+
+/// Why a scenario is left out of this run; `browser_missing` says why Chromium cannot run, if so.
+pub(super) fn excluded<'a>(
+    config: &RunConfig,
+    app_key_known: bool,
+    browser_missing: Option<&'a str>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Option<&'a str> {
+    let tags: Vec<&String> =
+        feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags).collect();
+    if let Some(name) = &config.name
+        && !scenario.name.contains(name.as_str())
+        && !feature.name.contains(name.as_str())
+    {
+        return Some("name filter");
+    }
+    if let Some(op) = &config.tags
+        && !op.eval(tags.iter().map(|t| t.as_str()))
+    {
+        return Some("tag filter");
+    }
+    if config.key_only.is_some() && !tags.iter().any(|t| t.as_str() == "key-only") {
+        return Some("needs admin credentials (key-only mode runs the @key-only scenarios)");
+    }
+    if !app_key_known && tags.iter().any(|t| t.as_str() == "app-key") {
+        return Some("needs the target's app key (--app-key)");
+    }
+    if let Some(why) = browser_missing.filter(|_| tags.iter().any(|t| t.as_str() == crate::browser::TAG)) {
+        return Some(why);
+    }
+    None
+}
+
+fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| HarnessError::File { path: dir.display().to_string(), reason: e.to_string() })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(feature_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "feature") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Scenarios selected, and (reason, name) of those left out, before anything starts. Browser
+/// scenarios that cannot run stop the run instead when `--require-browser` is set.
+pub(super) fn select(
+    config: &RunConfig,
+    app_key_known: bool,
+    browser_missing: Option<&str>,
+) -> Result<(usize, Vec<(String, String)>)> {
+    let mut selected = 0;
+    let mut left_out = Vec::new();
+    for path in feature_files(&config.features)? {
+        let feature = gherkin::Feature::parse_path(&path, GherkinEnv::default())
+            .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?;
+        let scenarios = feature.scenarios.iter().map(|s| (None, s));
+        let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
+        for (rule, scenario) in scenarios.chain(in_rules) {
+            let count = scenario
+                .examples
+                .iter()
+                .map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1)))
+                .sum::<usize>()
+                .max(1);
+            match excluded(config, app_key_known, browser_missing, &feature, rule, scenario) {
+                None => selected += count,
+                Some("name filter" | "tag filter") => {}
+                Some(why) if config.require_browser && Some(why) == browser_missing => {
+                    return Err(HarnessError::Environment(format!(
+                        "cannot run \"{}\": {why}; NOCOBASE_REQUIRE_BROWSER (--require-browser) is set",
+                        scenario.name
+                    )));
+                }
+                Some(why) => left_out.push((why.to_owned(), scenario.name.clone())),
+            }
+        }
+    }
+    Ok((selected, left_out))
+}

@@ -1,0 +1,85 @@
+//! Where the suite runs: the embedded reference server, a live deployment, or a container. Each
+//! target ends up as a [`RunningTarget`]: an API base URL, checked by [`readiness`] before any
+//! scenario runs, and a guard that stops what was started when dropped.
+
+pub mod container;
+mod embedded;
+pub mod readiness;
+
+use std::time::Duration;
+
+use url::Url;
+
+use self::container::ImageKind;
+use crate::error::Result;
+use crate::secret::Secret;
+
+/// Where the suite runs.
+#[derive(Debug, Clone)]
+pub enum TargetSpec {
+    /// The reference server in this process.
+    Embedded,
+    /// A running server at this API base URL.
+    Live(Url),
+    /// A container started for the run.
+    Container {
+        /// Which server's image.
+        image: ImageKind,
+        /// Another tag than the image's pinned one.
+        tag: Option<String>,
+        /// The Docker engine's address (`unix:///var/run/docker.sock`, `tcp://…`).
+        docker_host: String,
+    },
+}
+
+/// What starting a target takes from the run: the admin account a started server gets as its
+/// root user, the app key, how long it may take to be ready, and whether to keep it afterwards.
+#[derive(Debug, Clone, Copy)]
+pub struct Launch<'a> {
+    /// The admin account (username or email).
+    pub account: &'a str,
+    /// Its password.
+    pub password: &'a Secret,
+    /// The app key (JWT secret) given with `--app-key`, if any.
+    pub app_key: Option<&'a Secret>,
+    /// How long a starting target may answer 503.
+    pub ready_timeout: Duration,
+    /// Leave a started container in place.
+    pub keep: bool,
+}
+
+/// A target the suite can talk to.
+pub struct RunningTarget {
+    /// API base URL (`http://127.0.0.1:13000/api`).
+    pub base_url: Url,
+    /// `embedded`, `live` or `container`.
+    pub kind: &'static str,
+    /// The target's APP_KEY, when the suite knows it.
+    pub app_key: Option<Secret>,
+    /// Keeps started servers alive; dropping it stops them.
+    _guard: Box<dyn Send + Sync>,
+}
+
+impl std::fmt::Debug for RunningTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RunningTarget({} at {})", self.kind, self.base_url)
+    }
+}
+
+impl RunningTarget {
+    /// A target that needs no cleanup (a live deployment).
+    pub fn live(base_url: Url, app_key: Option<Secret>) -> Self {
+        Self { base_url, kind: "live", app_key, _guard: Box::new(()) }
+    }
+}
+
+/// Starts (or points at) the target.
+pub async fn start(spec: &TargetSpec, launch: Launch<'_>) -> Result<RunningTarget> {
+    match spec {
+        TargetSpec::Embedded => embedded::start(launch).await,
+        TargetSpec::Live(url) => Ok(RunningTarget::live(url.clone(), launch.app_key.cloned())),
+        TargetSpec::Container { image, tag, docker_host } => {
+            container::start(launch, *image, tag.as_deref(), docker_host).await
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! The world of one scenario: its unique tag and the tagged names it gives what it creates, the
+//! sessions and keys it holds, the last exchange, the normaliser that knows its ids, and the list
+//! of what to remove when it ends (passed or failed).
+//!
+//! Beside it: the run every scenario belongs to ([`suite`]), what a scenario removes when it ends
+//! ([`cleanup`]) and the check of its answers against the target's OpenAPI document
+//! ([`validation`]).
+
+mod cleanup;
+pub mod suite;
+mod validation;
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cucumber::Parameter;
+use serde_json::{Value, json};
+
+use self::cleanup::Created;
+use self::suite::Suite;
+use crate::check::normalize::{IdKind, Normalizer};
+use crate::client::{Credential, NocoClient};
+use crate::error::{HarnessError, Result};
+use crate::exchange::Exchange;
+use crate::secret::Secret;
+
+/// A user the scenario created, by its logical username.
+#[derive(Debug, Clone)]
+pub struct UserInfo {
+    /// Id on the target.
+    pub id: i64,
+    /// Tagged username.
+    pub username: String,
+    /// Generated password.
+    pub password: Secret,
+    /// Session token, once signed in.
+    pub session: Option<Secret>,
+}
+
+/// An API key the scenario created.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// The token.
+    pub token: Secret,
+    /// Who created it: `None` for the administrator, else a logical username.
+    pub owner: Option<String>,
+    /// The `apiKeys` row id, once known (cleanup looks a key without one up by its name).
+    pub id: Option<i64>,
+    /// Not for cleanup to remove: revoked by the scenario itself, or the user's own key (key-only
+    /// mode).
+    pub keep: bool,
+}
+
+/// Who makes a call: `the administrator`, `the API key`, `the key "admin key"`,
+/// `the user "todos_api_user"`.
+#[derive(Debug, Clone, PartialEq, Eq, Parameter)]
+#[param(name = "caller", regex = r#"the administrator|the API key|the key "[^"]+"|the user "[^"]+""#)]
+pub enum Caller {
+    /// The signed-in administrator (session token).
+    Administrator,
+    /// The scenario's main API key.
+    MainKey,
+    /// A named API key.
+    Key(String),
+    /// A created user's session.
+    User(String),
+}
+
+impl FromStr for Caller {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let quoted = |prefix: &str| s.strip_prefix(prefix).and_then(|r| r.strip_suffix('"')).map(str::to_owned);
+        match s {
+            "the administrator" => Ok(Caller::Administrator),
+            "the API key" => Ok(Caller::MainKey),
+            _ => quoted("the key \"")
+                .map(Caller::Key)
+                .or_else(|| quoted("the user \"").map(Caller::User))
+                .ok_or_else(|| format!("unknown caller {s:?}")),
+        }
+    }
+}
+
+/// The state of one scenario.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct TutorialWorld {
+    /// The run.
+    pub suite: Arc<Suite>,
+    /// Unique to this scenario; part of every name it creates.
+    pub tag: String,
+    /// Normalisation rules (tag, known ids).
+    pub normalizer: Normalizer,
+    /// The administrator's session.
+    pub admin: Option<Secret>,
+    /// Users created, by logical username.
+    pub users: BTreeMap<String, UserInfo>,
+    /// API keys created, by logical name.
+    pub keys: BTreeMap<String, KeyInfo>,
+    /// Record ids, by title.
+    pub records: BTreeMap<String, Value>,
+    /// The last exchange.
+    pub last: Option<Exchange>,
+    /// OpenAPI documents of the scenario's collections (`None`: not served).
+    docs: BTreeMap<String, Option<crate::check::openapi::Document>>,
+    /// What the To-Dos page showed when the scenario last opened it.
+    pub page: Option<crate::browser::RenderedPage>,
+    /// The last token a response issued.
+    pub last_token: Option<Secret>,
+    /// `<feature>__<scenario>` prefix of snapshot names.
+    pub snapshot_prefix: String,
+    /// Scenario name, for snapshot descriptions.
+    pub scenario_name: String,
+    created: Created,
+}
+
+impl TutorialWorld {
+    async fn new() -> Result<Self> {
+        let suite = Suite::current().ok_or_else(|| HarnessError::Scenario("no suite is running".into()))?;
+        let tag = suite.next_scenario_tag();
+        let mut normalizer = Normalizer::new();
+        normalizer.strip_tag(&tag);
+        if let Ok(admin) = suite.admin_id() {
+            normalizer.know(IdKind::User, &json!(admin), "admin");
+        }
+        Ok(Self {
+            suite,
+            tag,
+            normalizer,
+            admin: None,
+            users: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            records: BTreeMap::new(),
+            last: None,
+            docs: BTreeMap::new(),
+            page: None,
+            last_token: None,
+            snapshot_prefix: String::new(),
+            scenario_name: String::new(),
+            created: Created::default(),
+        })
+    }
+
+    /// The client.
+    pub fn client(&self) -> &NocoClient {
+        &self.suite.client
+    }
+
+    /// A name the scenario creates: the logical name plus the tag (`todos` → `todos_nc…`).
+    pub fn tagged(&self, name: &str) -> String {
+        format!("{name}_{}", self.tag)
+    }
+
+    /// A title made unique with the tag (`To Dos API Role` → `To Dos API Role nc…`).
+    pub fn tagged_title(&self, title: &str) -> String {
+        format!("{title} {}", self.tag)
+    }
+
+    /// An email made unique with the tag (`a@example.com` → `a-nc…@example.com`).
+    pub fn tagged_email(&self, email: &str) -> String {
+        match email.split_once('@') {
+            Some((local, domain)) => format!("{local}-{}@{domain}", self.tag),
+            None => format!("{email}-{}", self.tag),
+        }
+    }
+
+    /// The administrator's session credential.
+    pub fn admin(&self) -> Result<Credential> {
+        self.admin.clone().map(Credential::Bearer).ok_or_else(|| {
+            HarnessError::Scenario(
+                "the administrator is not signed in (add \"Given the administrator is signed in\")".into(),
+            )
+        })
+    }
+
+    /// A created user's session credential.
+    pub fn user_session(&self, username: &str) -> Result<Credential> {
+        self.users
+            .get(username)
+            .and_then(|u| u.session.clone())
+            .map(Credential::Bearer)
+            .ok_or_else(|| HarnessError::Scenario(format!("the user \"{username}\" has not signed in")))
+    }
+
+    /// A created key's credential.
+    pub fn key(&self, name: &str) -> Result<Credential> {
+        self.keys
+            .get(name)
+            .map(|k| Credential::Bearer(k.token.clone()))
+            .ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))
+    }
+
+    /// The scenario's main key: the only one, or the one called `todos`.
+    pub fn main_key(&self) -> Result<Credential> {
+        if let Some(key) = self.keys.get("todos") {
+            return Ok(Credential::Bearer(key.token.clone()));
+        }
+        match self.keys.values().next() {
+            Some(key) if self.keys.len() == 1 => Ok(Credential::Bearer(key.token.clone())),
+            _ => Err(HarnessError::Scenario("which API key? none is called \"todos\"".into())),
+        }
+    }
+
+    /// The key-only scenarios' key and the real name of its collection.
+    pub fn lone_key(&self) -> Result<(Credential, String)> {
+        let key = self.keys.get("lone").ok_or_else(|| HarnessError::Scenario("no key for this scenario".into()))?;
+        let collection = match &self.suite.config.key_only {
+            Some(key_only) => key_only.collection.clone(),
+            None => self.tagged("todos"),
+        };
+        Ok((Credential::Bearer(key.token.clone()), collection))
+    }
+
+    /// The credential a caller uses.
+    pub fn credential(&self, caller: &Caller) -> Result<Credential> {
+        match caller {
+            Caller::Administrator => self.admin(),
+            Caller::MainKey => self.main_key(),
+            Caller::Key(name) => self.key(name),
+            Caller::User(name) => self.user_session(name),
+        }
+    }
+
+    /// Counts a failed step in the suite's tally and passes the result on.
+    pub fn tally(&self, result: Result<()>) -> Result<()> {
+        if let Err(error) = &result {
+            self.suite.record_failure(error);
+        }
+        result
+    }
+
+    /// The id of the record with this title.
+    pub fn record_id(&self, title: &str) -> Result<String> {
+        match self.records.get(title) {
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            _ => Err(HarnessError::Scenario(format!("no to-do \"{title}\" was created in this scenario"))),
+        }
+    }
+
+    /// Keeps the exchange as the scenario's last one.
+    pub fn remember(&mut self, exchange: Exchange) -> &Exchange {
+        self.last.insert(exchange)
+    }
+
+    /// Keeps the exchange as the last one, after checking it against the target's OpenAPI document
+    /// when it is a collection action on one of the scenario's collections. A body that breaks the
+    /// document (other than by a known defect of NocoBase's document) fails the step.
+    pub async fn observe(&mut self, exchange: Exchange) -> Result<()> {
+        let outcome = self.validate(&exchange).await;
+        self.remember(exchange);
+        outcome
+    }
+
+    /// The last exchange.
+    pub fn last(&self) -> Result<&Exchange> {
+        self.last.as_ref().ok_or_else(|| HarnessError::Scenario("no request was made yet".into()))
+    }
+
+    /// Names a record id for snapshots.
+    pub fn know_record(&mut self, title: &str, id: &Value) {
+        self.records.insert(title.to_owned(), id.clone());
+        self.normalizer.know(IdKind::Record, id, title);
+    }
+
+    /// Remembers a collection to remove at the end.
+    pub fn created_collection(&mut self, name: String) {
+        self.created.collections.push(name);
+    }
+
+    /// Remembers a role to remove at the end.
+    pub fn created_role(&mut self, name: String) {
+        self.created.roles.push(name);
+    }
+
+    /// Whether the scenario created this (tagged) role.
+    pub fn has_created_role(&self, name: &str) -> bool {
+        self.created.roles.iter().any(|r| r == name)
+    }
+
+    /// Remembers a user to remove at the end.
+    pub fn created_user(&mut self, logical: &str, info: UserInfo) {
+        self.normalizer.know(IdKind::User, &json!(info.id), logical);
+        self.created.users.push(info.id);
+        self.users.insert(logical.to_owned(), info);
+    }
+
+    /// Remembers a record written with an API key, to delete with that key at the end.
+    pub fn created_with_key(&mut self, collection: String, id: Value, key: Credential) {
+        self.created.key_records.push((collection, id, key));
+    }
+
+    /// Forgets a record written with an API key that the scenario deleted itself.
+    pub fn destroyed_with_key(&mut self, collection: &str, id: &str) {
+        self.created.key_records.retain(|(c, i, _)| !(c == collection && cleanup::value_text(i) == id));
+    }
+
+    /// Remembers a role given to a user the scenario did not create.
+    pub fn assigned_role(&mut self, role: String, user_id: i64) {
+        self.created.assignments.push((role, user_id));
+    }
+
+    /// The row id of the key with this logical name, as its owner's `apiKeys:list` shows it.
+    pub async fn key_id(&self, owner: &Credential, name: &str) -> Result<Option<i64>> {
+        let filter = json!({"name": self.tagged(name)});
+        let exchange = self.client().api_keys_list(owner, &format!("filter={filter}")).await?;
+        Ok(exchange.pointer("/data/0/id").and_then(Value::as_i64))
+    }
+}

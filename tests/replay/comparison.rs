@@ -1,0 +1,79 @@
+//! One exchange's comparison: status, the headers that matter, and the body after both sides
+//! are normalised the same way.
+
+use super::*;
+
+/// What kind of body a content type announces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum BodyKind {
+    Json,
+    Text,
+    Html,
+    None,
+}
+
+pub(crate) fn body_kind(content_type: Option<&str>) -> BodyKind {
+    match content_type.map(str::to_ascii_lowercase) {
+        None => BodyKind::None,
+        Some(ct) if ct.starts_with("application/json") => BodyKind::Json,
+        Some(ct) if ct.starts_with("text/html") => BodyKind::Html,
+        Some(_) => BodyKind::Text,
+    }
+}
+
+/// A live response, reduced to what is compared.
+pub(crate) struct Actual {
+    pub(crate) status: u16,
+    pub(crate) content_type: Option<String>,
+    /// `vary` and `access-control-*` headers.
+    pub(crate) cors: BTreeMap<String, String>,
+    pub(crate) body: Value,
+}
+
+/// The headers compared when the set kept them (the ui set keeps `vary` and `access-control-*`).
+pub(crate) fn is_cors_header(name: &str) -> bool {
+    name == "vary" || name.starts_with("access-control-")
+}
+
+/// The differences between a recorded and a live exchange; empty when reproduced.
+pub(crate) fn compare(recorded: &Recorded, actual: &Actual, ids: &IdMap, cors_kept: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let expected_status = recorded.response()["status"].as_u64().unwrap_or(0);
+    if u64::from(actual.status) != expected_status {
+        out.push(format!("status: {expected_status} → {}", actual.status));
+    }
+    let expected_kind = body_kind(recorded.header("content-type"));
+    let actual_kind = body_kind(actual.content_type.as_deref());
+    if expected_kind != actual_kind {
+        out.push(format!(
+            "content-type: {} → {}",
+            recorded.header("content-type").unwrap_or("(none)"),
+            actual.content_type.as_deref().unwrap_or("(none)")
+        ));
+    }
+    if cors_kept {
+        let expected_cors: BTreeMap<String, String> = recorded.response()["headers"]
+            .as_object()
+            .map(|h| {
+                h.iter()
+                    .filter(|(k, _)| is_cors_header(k))
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if expected_cors != actual.cors {
+            out.push(format!("headers: {expected_cors:?} → {:?}", actual.cors));
+        }
+    }
+    let (expected_n, actual_n) = ids.normalizers();
+    let expected_body = match &recorded.response()["body"] {
+        Value::String(text) => json!(expected_n.text(text)),
+        other => expected_n.value(other),
+    };
+    let actual_body = match &actual.body {
+        Value::String(text) => json!(actual_n.text(text)),
+        other => actual_n.value(other),
+    };
+    out.extend(json_diff(&expected_body, &actual_body).into_iter().map(|d| format!("body{d}")));
+    out
+}

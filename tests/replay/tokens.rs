@@ -1,0 +1,110 @@
+//! The tokens a replay issues and uses: the recorded `<TOKEN>`s stand for the admin's session
+//! and the keys the replay itself creates, matched by what the recording says of each.
+
+use super::*;
+
+/// An API key issued during the replay.
+pub(crate) struct IssuedKey {
+    /// The `name` sent to `apiKeys:create`.
+    pub(crate) name: String,
+    /// The nickname of the user whose session created it.
+    pub(crate) owner: String,
+    /// The live token.
+    pub(crate) token: String,
+}
+
+/// The live tokens of one replay: sessions by the signed-in user's nickname, keys by name.
+#[derive(Default)]
+pub(crate) struct Tokens {
+    /// Session tokens, by nickname (`Super Admin`, `To Dos API User`).
+    pub(crate) sessions: BTreeMap<String, String>,
+    /// Keys in creation order (the latest of a name wins).
+    pub(crate) keys: Vec<IssuedKey>,
+    /// `iat` of the latest key.
+    pub(crate) last_key_iat: Option<i64>,
+}
+
+/// The nickname of user 1, whom the recordings call "admin".
+pub(crate) const ADMIN: &str = "Super Admin";
+
+impl Tokens {
+    /// The live token an exchange's `auth` text names. The texts the recordings use:
+    /// * `admin session token …` / `<nickname> session token …`: the latest `auth:signIn` of
+    ///   that user (admin is the root account, nickname `Super Admin`);
+    /// * `API key '<name>' …`, optionally `… of admin (…` / `… of <nickname> (…`: the latest key
+    ///   of that name (created by that user);
+    /// * `JWT {userId:N, roleName:'R'} signed offline with the server's APP_KEY …`: minted here,
+    ///   `{userId, roleName, iat}` as the recorder's `mint.py` does, with a fresh `iat`.
+    pub(crate) fn resolve(&self, auth: &str) -> Result<String, String> {
+        static KEY: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^API key '([^']+)'(?: of (.+?) \()?").expect("valid pattern"));
+        static MINTED: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"^JWT \{userId:(\d+), roleName:'([^']+)'\} signed offline with the server's APP_KEY")
+                .expect("valid pattern")
+        });
+        static SESSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?) session token").expect("valid pattern"));
+        if let Some(caps) = KEY.captures(auth) {
+            let owner = caps.get(2).map(|m| if m.as_str() == "admin" { ADMIN } else { m.as_str() });
+            return self
+                .keys
+                .iter()
+                .rev()
+                .find(|k| k.name == caps[1] && owner.is_none_or(|o| k.owner == o))
+                .map(|k| k.token.clone())
+                .ok_or_else(|| format!("no API key named '{}' was issued", &caps[1]));
+        }
+        if let Some(caps) = MINTED.captures(auth) {
+            let user_id: i64 = caps[1].parse().map_err(|e| format!("{e}"))?;
+            let iat = time::OffsetDateTime::now_utc().unix_timestamp();
+            let claims = json!({"userId": user_id, "roleName": &caps[2], "iat": iat});
+            let key = jsonwebtoken::EncodingKey::from_secret(APP_KEY.as_bytes());
+            return jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).map_err(|e| e.to_string());
+        }
+        if let Some(caps) = SESSION.captures(auth) {
+            let who = if &caps[1] == "admin" { ADMIN } else { &caps[1] };
+            return self.sessions.get(who).cloned().ok_or_else(|| format!("{who} never signed in"));
+        }
+        Err(format!("no rule gives a token for auth text {auth:?}"))
+    }
+
+    /// Keeps the tokens an exchange issued: `auth:signIn` → a session, `apiKeys:create` → a key.
+    pub(crate) fn learn(&mut self, path: &str, request_body: &Value, caller: Option<&str>, response: &Value) {
+        let Some(token) = response.pointer("/data/token").and_then(Value::as_str) else { return };
+        if path.starts_with("/api/auth:signIn") {
+            if let Some(nickname) = response.pointer("/data/user/nickname").and_then(Value::as_str) {
+                self.sessions.insert(nickname.to_owned(), token.to_owned());
+            }
+        } else if path.starts_with("/api/apiKeys:create") {
+            let name = request_body["name"].as_str().unwrap_or_default().to_owned();
+            let owner = caller.unwrap_or_default().to_owned();
+            self.last_key_iat = decode_claims(token).and_then(|c| c.get("iat").and_then(Value::as_i64));
+            self.keys.push(IssuedKey { name, owner, token: token.to_owned() });
+        }
+    }
+
+    /// The nickname whose session token `token` is.
+    pub(crate) fn session_owner(&self, token: &str) -> Option<&str> {
+        self.sessions.iter().find(|(_, t)| t.as_str() == token).map(|(n, _)| n.as_str())
+    }
+}
+
+/// "used 3 s after creation": how long to wait before sending.
+pub(crate) fn wait_for(auth: &str) -> Option<Duration> {
+    static USED_AFTER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"used (\d+) s after").expect("valid pattern"));
+    USED_AFTER.captures(auth).and_then(|c| c[1].parse().ok()).map(Duration::from_secs)
+}
+
+/// An API key is `{userId, roleName, iat, exp}` with `iat` in seconds, so two keys of one user
+/// and role with the same lifetime issued within one second are the *same* JWT in NocoBase, and
+/// revoking one (`apiKeys:destroy` blocks the token) revokes the other. The recorder's keys were
+/// issued seconds apart; before an `apiKeys:create` the replay waits until the second of the
+/// previous key's `iat` has passed, so the keys differ as they did.
+pub(crate) async fn wait_for_a_fresh_iat(previous_iat: Option<i64>) {
+    let Some(previous) = previous_iat else { return };
+    let now = time::OffsetDateTime::now_utc();
+    if now.unix_timestamp() <= previous {
+        let into_second = Duration::from_nanos(u64::from(now.nanosecond()));
+        let wait = Duration::from_secs((previous - now.unix_timestamp()) as u64 + 1).saturating_sub(into_second);
+        tokio::time::sleep(wait + Duration::from_millis(5)).await;
+    }
+}
