@@ -133,7 +133,7 @@ pub fn conformance_main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ExitCode::from(runtime.block_on(crate::run::run(config)).code())
+    ExitCode::from(runtime.block_on(crate::run::run(config)).outcome.code())
 }
 
 impl LibtestArgs {

@@ -175,6 +175,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
 
+    /// Every scenario builds its own set-up, instead of taking over the set-up of an earlier
+    /// scenario that had the same one and only read (slower; for comparison and debugging).
+    #[arg(long)]
+    pub isolated: bool,
+
     /// Leave what the scenarios create in place (for debugging a live deployment), and the
     /// container of --target container.
     #[arg(long)]

@@ -58,6 +58,8 @@ pub struct RunConfig {
     pub validate_openapi: bool,
     /// Keep created data.
     pub keep: bool,
+    /// Every scenario builds its own set-up (no shared set-up).
+    pub isolated: bool,
     /// Key-only mode, when an API key is given instead of admin credentials.
     pub key_only: Option<KeyOnly>,
     /// A missing Chromium stops the run instead of leaving the @browser scenarios out.
@@ -179,6 +181,7 @@ impl RunConfig {
             report: args.report,
             validate_openapi: args.validate_openapi,
             keep: args.keep,
+            isolated: args.isolated,
             key_only,
             require_browser: args.require_browser,
             chromium: args.chromium,

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => match RunConfig::from_args(args) {
-            Ok(config) => ExitCode::from(runtime.block_on(run::run(config)).code()),
+            Ok(config) => ExitCode::from(runtime.block_on(run::run(config)).outcome.code()),
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::from(2)

@@ -3,8 +3,10 @@
 //! methods, one per action, are in [`actions`].
 
 mod actions;
+mod tap;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -13,6 +15,8 @@ use url::Url;
 use crate::error::{HarnessError, Result};
 use crate::exchange::{Exchange, ResponseBody};
 use crate::secret::{Secret, scrub};
+
+pub use self::tap::{Tap, Timed};
 
 /// How a request authenticates.
 #[derive(Debug, Clone)]
@@ -77,6 +81,7 @@ pub struct NocoClient {
     http: reqwest::Client,
     base: Url,
     timeout: Duration,
+    tap: Option<Arc<Tap>>,
 }
 
 /// Characters encoded in query keys and values (everything but RFC 3986 unreserved characters).
@@ -97,7 +102,12 @@ impl NocoClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(Self { http, base, timeout })
+        Ok(Self { http, base, timeout, tap: None })
+    }
+
+    /// The same client, noting every request in `tap` (one scenario's client).
+    pub fn tapped(&self, tap: Arc<Tap>) -> Self {
+        Self { tap: Some(tap), ..self.clone() }
     }
 
     /// The API base URL (with a trailing slash).
@@ -162,6 +172,10 @@ impl NocoClient {
             }
             None => {}
         }
+        if let Some(tap) = &self.tap {
+            tap.sending(&request.path);
+        }
+        let started = Instant::now();
         let response = builder.send().await.map_err(|e| self.transport_error(&request.method, &url, e))?;
         let status = response.status().as_u16();
         let content_type =
@@ -177,6 +191,9 @@ impl NocoClient {
             }
         }
         let bytes = response.bytes().await.map_err(|e| self.transport_error(&request.method, &url, e))?;
+        if let Some(tap) = &self.tap {
+            tap.answered(request.method.as_str(), &request.path, started.elapsed());
+        }
         let body = if bytes.is_empty() {
             ResponseBody::Empty
         } else {

@@ -6,7 +6,7 @@ mod select;
 mod summary;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use cucumber::gherkin;
 use cucumber::writer::Stats as _;
@@ -15,8 +15,7 @@ use futures::FutureExt as _;
 use serde_json::Value;
 
 use self::select::{excluded, select};
-use self::summary::{print_left_out, print_openapi};
-use crate::check::snapshot::scenario_prefix;
+use self::summary::{print_left_out, print_openapi, print_shared_setup};
 use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
@@ -25,7 +24,7 @@ use crate::report::console::{CleanOutput, say, warn};
 use crate::report::readable::{LivingDoc, RunHeader};
 use crate::targets::{self, readiness};
 use crate::world::TutorialWorld;
-use crate::world::suite::Suite;
+use crate::world::suite::{ScenarioTiming, Suite};
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +48,31 @@ impl Outcome {
     }
 }
 
-/// Runs the suite and reports on stdout/stderr.
-pub async fn run(config: RunConfig) -> Outcome {
-    match run_inner(config).await {
-        Ok(outcome) => outcome,
-        Err(error) => {
-            warn(&format!("error: {error}"));
-            if error.is_runtime() { Outcome::Broken } else { Outcome::Failed }
-        }
-    }
+/// What a run gives back besides what it printed.
+#[derive(Debug)]
+pub struct RunReport {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// From start to finish, the target's start included.
+    pub took: Duration,
+    /// Where each scenario's time went (empty when the run could not start).
+    pub scenarios: Vec<ScenarioTiming>,
 }
 
-async fn run_inner(config: RunConfig) -> Result<Outcome> {
+/// Runs the suite and reports on stdout/stderr.
+pub async fn run(config: RunConfig) -> RunReport {
+    let started = Instant::now();
+    let (outcome, scenarios) = match run_inner(config).await {
+        Ok(ran) => ran,
+        Err(error) => {
+            warn(&format!("error: {error}"));
+            (if error.is_runtime() { Outcome::Broken } else { Outcome::Failed }, Vec::new())
+        }
+    };
+    RunReport { outcome, took: started.elapsed(), scenarios }
+}
+
+async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> {
     let started = Instant::now();
     let app_key_hint = config.app_key.is_some() || matches!(config.target, crate::config::TargetSpec::Embedded);
     if config.key_only.is_some() {
@@ -72,7 +84,7 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     if selected == 0 {
         say("No scenario matches the filters; nothing to run.");
         print_left_out(&left_out);
-        return Ok(Outcome::Passed);
+        return Ok((Outcome::Passed, Vec::new()));
     }
 
     let running = targets::start(&config.target, config.launch()).await?;
@@ -127,17 +139,17 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
 
     let base = TutorialWorld::cucumber()
         .max_concurrent_scenarios(suite.config.concurrency)
-        .before(|feature, _rule, scenario, world| {
+        .before(|feature, rule, scenario, world| {
             async move {
-                world.snapshot_prefix = scenario_prefix(feature, scenario);
-                world.scenario_name = scenario.name.clone();
+                world.begin(feature, rule, scenario);
             }
             .boxed_local()
         })
-        .after(|_feature, _rule, _scenario, _event, world| {
+        .after(|_feature, _rule, _scenario, finished, world| {
+            let passed = matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
             async move {
                 if let Some(world) = world {
-                    world.clean_up().await;
+                    world.finish(passed).await;
                 }
             }
             .boxed_local()
@@ -173,6 +185,9 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         (result.failed_steps(), result.parsing_errors(), result.hook_errors());
     drop(result); // closes the JUnit file
 
+    for fixture in suite.pool.drain() {
+        TutorialWorld::remove_fixture(Arc::clone(&suite), fixture).await;
+    }
     let leftovers = sweep(&suite).await;
     // After the sweep: a report that cannot be finished must not leave the target's data behind.
     let junit_written = match &suite.config.junit {
@@ -186,6 +201,8 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
         warn(&format!("cleanup: {problem}"));
     }
     print_openapi(&suite);
+    let timings = suite.take_timings();
+    print_shared_setup(&timings, suite.config.isolated);
     let undefined = undefined.lock().map(|names| names.clone()).unwrap_or_default();
     for name in &undefined {
         warn(&format!("error: \"{name}\" has a step no step definition matches (a typo in the feature?)"));
@@ -198,13 +215,15 @@ async fn run_inner(config: RunConfig) -> Result<Outcome> {
     }
     say(&format!("Finished in {:.1}s.", started.elapsed().as_secs_f64()));
     drop(running);
-    Ok(if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() || !junit_written {
-        Outcome::Broken
-    } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
-        Outcome::Failed
-    } else {
-        Outcome::Passed
-    })
+    let outcome =
+        if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() || !junit_written {
+            Outcome::Broken
+        } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
+            Outcome::Failed
+        } else {
+            Outcome::Passed
+        };
+    Ok((outcome, timings))
 }
 
 /// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it.

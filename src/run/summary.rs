@@ -2,7 +2,7 @@
 //! answers against the target's OpenAPI documents found.
 
 use crate::report::console::say;
-use crate::world::suite::Suite;
+use crate::world::suite::{ScenarioTiming, Suite};
 
 /// What checking responses against the target's OpenAPI documents found.
 pub(super) fn print_openapi(suite: &Suite) {
@@ -40,5 +40,20 @@ pub(super) fn print_left_out(left_out: &[(String, String)]) {
         } else {
             say(&format!("  not run: {} scenarios — {why}", names.len()));
         }
+    }
+}
+
+/// How many scenarios took over a set-up an earlier one had built (see `world::shared`).
+pub(super) fn print_shared_setup(timings: &[ScenarioTiming], isolated: bool) {
+    if isolated {
+        say("Set-up: every scenario built its own (--isolated).");
+        return;
+    }
+    let shared = timings.iter().filter(|t| t.setup_shared).count();
+    if shared > 0 {
+        say(&format!(
+            "Set-up: {shared} of {} scenarios took over the set-up of an earlier scenario that had the same one and only read.",
+            timings.len()
+        ));
     }
 }

@@ -14,35 +14,35 @@ use crate::world::TutorialWorld;
 
 #[when("the administrator lists the API documents")]
 async fn list_documents(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let exchange = world.client().swagger_get_urls(&world.admin()?).await?;
-        world.observe(exchange).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().swagger_get_urls(&world.admin()?).await?;
+            world.observe(exchange).await
+        })
+        .await
 }
 
 #[when(expr = "{caller} reads the API document of the collection {string}")]
 async fn read_document(world: &mut TutorialWorld, caller: Caller, collection: String) -> Result<()> {
-    let result = async {
-        let credential = world.credential(&caller)?;
-        let ns = format!("collections/{}", world.tagged(&collection));
-        let exchange = world.client().swagger_get(&credential, &ns).await?;
-        world.observe(exchange).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let credential = world.credential(&caller)?;
+            let ns = format!("collections/{}", world.tagged(&collection));
+            let exchange = world.client().swagger_get(&credential, &ns).await?;
+            world.observe(exchange).await
+        })
+        .await
 }
 
 #[when(expr = "a client reads the API document of the collection {string} without credentials")]
 async fn read_document_anonymously(world: &mut TutorialWorld, collection: String) -> Result<()> {
-    let result = async {
-        let ns = format!("collections/{}", world.tagged(&collection));
-        let exchange = world.client().swagger_get(&Credential::None, &ns).await?;
-        world.observe(exchange).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let ns = format!("collections/{}", world.tagged(&collection));
+            let exchange = world.client().swagger_get(&Credential::None, &ns).await?;
+            world.observe(exchange).await
+        })
+        .await
 }
 
 fn entries(world: &TutorialWorld) -> Result<Vec<Value>> {
@@ -53,42 +53,45 @@ fn entries(world: &TutorialWorld) -> Result<Vec<Value>> {
 
 #[then(expr = "the documents include one for the collection {string}")]
 async fn includes_collection(world: &mut TutorialWorld, collection: String) -> Result<()> {
-    let result = (|| {
-        let url = format!("/api/swagger:get?ns=collections%2F{}", world.tagged(&collection));
-        if !entries(world)?.iter().any(|e| e["url"] == url.as_str()) {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "swagger:getUrls",
-                format!("an entry for {url}"),
-                "none",
-                world.last.as_ref(),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let url = format!("/api/swagger:get?ns=collections%2F{}", world.tagged(&collection));
+            if !entries(world)?.iter().any(|e| e["url"] == url.as_str()) {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "swagger:getUrls",
+                    format!("an entry for {url}"),
+                    "none",
+                    world.last.as_ref(),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The four general documents and the scenario's collection's: the plugins' entries depend on
 /// which plugins a deployment has, so they are left out of the snapshot.
 #[then(expr = "the general and collection documents match the snapshot {string}")]
 async fn documents_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
-    let result = (|| {
-        let collection_ns = format!("ns=collections%2F{}", world.tagged("todos"));
-        let kept: Vec<Value> = entries(world)?
-            .into_iter()
-            .filter(|e| {
-                let url = e["url"].as_str().unwrap_or_default();
-                !url.contains("ns=plugins%2F") && (!url.contains("ns=collections%2F") || url.ends_with(&collection_ns))
-            })
-            .collect();
-        let exchange = world.last()?;
-        let value = json!({
-            "request": world.normalizer.request_line(&exchange.request_line()),
-            "documents": world.normalizer.value(&Value::Array(kept)),
-        });
-        super::responses::check_snapshot(world, &label, &value)
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let collection_ns = format!("ns=collections%2F{}", world.tagged("todos"));
+            let kept: Vec<Value> = entries(world)?
+                .into_iter()
+                .filter(|e| {
+                    let url = e["url"].as_str().unwrap_or_default();
+                    !url.contains("ns=plugins%2F")
+                        && (!url.contains("ns=collections%2F") || url.ends_with(&collection_ns))
+                })
+                .collect();
+            let exchange = world.last()?;
+            let value = json!({
+                "request": world.normalizer.request_line(&exchange.request_line()),
+                "documents": world.normalizer.value(&Value::Array(kept)),
+            });
+            super::responses::check_snapshot(world, &label, &value)
+        })
+        .await
 }
 
 fn document(world: &TutorialWorld) -> Result<Value> {
@@ -99,23 +102,24 @@ fn document(world: &TutorialWorld) -> Result<Value> {
 
 #[then("the document is OpenAPI 3.0.3 with a bearer security scheme")]
 async fn is_openapi(world: &mut TutorialWorld) -> Result<()> {
-    let result = (|| {
-        let doc = document(world)?;
-        let scheme = doc.pointer("/components/securitySchemes/api-key").cloned();
-        if doc["openapi"] != "3.0.3"
-            || scheme != Some(json!({"type": "http", "scheme": "bearer"}))
-            || doc["security"] != json!([{"api-key": []}])
-        {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the document",
-                "openapi 3.0.3, security [api-key], api-key = http bearer",
-                format!("openapi {}, security {}, scheme {:?}", doc["openapi"], doc["security"], scheme),
-                world.last.as_ref(),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let doc = document(world)?;
+            let scheme = doc.pointer("/components/securitySchemes/api-key").cloned();
+            if doc["openapi"] != "3.0.3"
+                || scheme != Some(json!({"type": "http", "scheme": "bearer"}))
+                || doc["security"] != json!([{"api-key": []}])
+            {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the document",
+                    "openapi 3.0.3, security [api-key], api-key = http bearer",
+                    format!("openapi {}, security {}, scheme {:?}", doc["openapi"], doc["security"], scheme),
+                    world.last.as_ref(),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// A parameter's name, following `$ref`s into `components.parameters`.
@@ -171,14 +175,15 @@ fn outline(doc: &Value) -> Value {
 
 #[then(expr = "the document's outline matches the snapshot {string}")]
 async fn outline_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
-    let result = (|| {
-        let doc = document(world)?;
-        let exchange = world.last()?;
-        let value = json!({
-            "request": world.normalizer.request_line(&exchange.request_line()),
-            "outline": world.normalizer.value(&outline(&doc)),
-        });
-        super::responses::check_snapshot(world, &label, &value)
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let doc = document(world)?;
+            let exchange = world.last()?;
+            let value = json!({
+                "request": world.normalizer.request_line(&exchange.request_line()),
+                "outline": world.normalizer.value(&outline(&doc)),
+            });
+            super::responses::check_snapshot(world, &label, &value)
+        })
+        .await
 }

@@ -80,8 +80,7 @@ async fn create_and_remember(
 
 #[when(expr = "{caller} creates an API key {string} for the role {string} that never expires")]
 async fn create_never(world: &mut TutorialWorld, caller: Caller, name: String, role: String) -> Result<()> {
-    let result = create_and_remember(world, caller, name, role, "never").await;
-    world.tally(result)
+    world.step(async |world| create_and_remember(world, caller, name, role, "never").await).await
 }
 
 #[when(expr = "{caller} creates an API key {string} for the role {string} that expires in {string}")]
@@ -92,8 +91,7 @@ async fn create_expiring(
     role: String,
     expires_in: String,
 ) -> Result<()> {
-    let result = create_and_remember(world, caller, name, role, &expires_in).await;
-    world.tally(result)
+    world.step(async |world| create_and_remember(world, caller, name, role, &expires_in).await).await
 }
 
 async fn has_key(
@@ -110,8 +108,7 @@ async fn has_key(
 
 #[given(expr = "{caller} has an API key {string} for the role {string} that never expires")]
 async fn has_key_never(world: &mut TutorialWorld, caller: Caller, name: String, role: String) -> Result<()> {
-    let result = has_key(world, caller, name, role, "never").await;
-    world.tally(result)
+    world.step(async |world| has_key(world, caller, name, role, "never").await).await
 }
 
 #[given(expr = "{caller} has an API key {string} for the role {string} that expires in {string}")]
@@ -122,20 +119,19 @@ async fn has_key_expiring(
     role: String,
     expires_in: String,
 ) -> Result<()> {
-    let result = has_key(world, caller, name, role, &expires_in).await;
-    world.tally(result)
+    world.step(async |world| has_key(world, caller, name, role, &expires_in).await).await
 }
 
 #[when(expr = "the administrator creates an API key {string} without a role")]
 async fn create_without_role(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let body = json!({"name": world.tagged(&name), "expiresIn": "30d"});
-        let exchange = create_key(world, &Caller::Administrator, &name, body, &[]).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let body = json!({"name": world.tagged(&name), "expiresIn": "30d"});
+            let exchange = create_key(world, &Caller::Administrator, &name, body, &[]).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(
@@ -148,15 +144,15 @@ async fn create_acting_as(
     role: String,
     expires_in: String,
 ) -> Result<()> {
-    let result = async {
-        let body = key_body(world, &name, &role, &expires_in)?;
-        let header = [("X-Role", world.tagged(&acting))];
-        let exchange = create_key(world, &Caller::Administrator, &name, body, &header).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let body = key_body(world, &name, &role, &expires_in)?;
+            let header = [("X-Role", world.tagged(&acting))];
+            let exchange = create_key(world, &Caller::Administrator, &name, body, &header).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 /// An API key of the administrator, kept in the world under `name` (with its row id): the plain
@@ -186,79 +182,82 @@ pub(crate) async fn issue_for_admin(
 
 #[when("the administrator lists the API keys")]
 async fn admin_lists_keys(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let filter = json!({"name": {"$includes": world.tag.clone()}});
-        let exchange = world.client().api_keys_list(&world.admin()?, &format!("filter={filter}")).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let filter = json!({"name": {"$includes": world.tag.clone()}});
+            let exchange = world.client().api_keys_list(&world.admin()?, &format!("filter={filter}")).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[then("the response holds a token and nothing else")]
 async fn only_a_token(world: &mut TutorialWorld) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        expect_status(exchange, 200, "apiKeys:create")?;
-        let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
-        let keys: Vec<&String> = data.keys().collect();
-        if keys != ["token"] {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "data's fields",
-                "token only",
-                format!("{keys:?}"),
-                Some(exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            expect_status(exchange, 200, "apiKeys:create")?;
+            let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
+            let keys: Vec<&String> = data.keys().collect();
+            if keys != ["token"] {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "data's fields",
+                    "token only",
+                    format!("{keys:?}"),
+                    Some(exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(expr = "the key's claims are userId, roleName, iat and exp, with exp - iat = {int} seconds")]
 async fn key_claims(world: &mut TutorialWorld, lifetime: i64) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
-        jwt::expect_claims(token, &["userId", "roleName", "iat", "exp"], lifetime, exchange)
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
+            jwt::expect_claims(token, &["userId", "roleName", "iat", "exp"], lifetime, exchange)
+        })
+        .await
 }
 
 #[then("no listed key shows a token")]
 async fn no_token_listed(world: &mut TutorialWorld) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
-        if rows.is_empty() || rows.iter().any(|r| r.get("token").is_some()) {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the key list",
-                "keys without a token",
-                format!("{} rows, token shown or no rows", rows.len()),
-                Some(exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            let rows = require(exchange.pointer("/data").and_then(Value::as_array), "data (a list)", exchange)?;
+            if rows.is_empty() || rows.iter().any(|r| r.get("token").is_some()) {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the key list",
+                    "keys without a token",
+                    format!("{} rows, token shown or no rows", rows.len()),
+                    Some(exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(expr = "the administrator has no API key {string}")]
 async fn no_such_key(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let admin = world.admin()?;
-        let id = world.key_id(&admin, &name).await?;
-        if let Some(id) = id {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                format!("API key {name}"),
-                "none",
-                format!("row {id}"),
-                world.last.as_ref(),
-            )));
-        }
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let admin = world.admin()?;
+            let id = world.key_id(&admin, &name).await?;
+            if let Some(id) = id {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    format!("API key {name}"),
+                    "none",
+                    format!("row {id}"),
+                    world.last.as_ref(),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }

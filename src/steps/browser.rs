@@ -91,131 +91,137 @@ fn shown_json(page: &RenderedPage) -> Result<Value> {
 
 #[when(expr = "the To-Dos page is opened with {caller}")]
 async fn page_opened(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
-    let result = async {
-        let rendered = open_page(world, &caller).await?;
-        world.page = Some(rendered);
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let rendered = open_page(world, &caller).await?;
+            world.page = Some(rendered);
+            Ok(())
+        })
+        .await
 }
 
 /// Deletes a key of the scenario with its owner's session: the key is then blocked.
 #[given(expr = "the API key {string} has been deleted")]
 async fn key_deleted(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let key = world
-            .keys
-            .get(&name)
-            .ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))?;
-        let id = key
-            .id
-            .ok_or_else(|| HarnessError::Scenario(format!("the API key \"{name}\" has no id in apiKeys:list")))?;
-        let owner = match key.owner.clone() {
-            None => world.admin()?,
-            Some(user) => world.user_session(&user)?,
-        };
-        let exchange = world.client().api_keys_destroy(&owner, id).await?;
-        expect_status(&exchange, 200, "apiKeys:destroy")?;
-        if let Some(key) = world.keys.get_mut(&name) {
-            key.keep = true;
-        }
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let key = world
+                .keys
+                .get(&name)
+                .ok_or_else(|| HarnessError::Scenario(format!("there is no API key \"{name}\" in this scenario")))?;
+            let id = key
+                .id
+                .ok_or_else(|| HarnessError::Scenario(format!("the API key \"{name}\" has no id in apiKeys:list")))?;
+            let owner = match key.owner.clone() {
+                None => world.admin()?,
+                Some(user) => world.user_session(&user)?,
+            };
+            let exchange = world.client().api_keys_destroy(&owner, id).await?;
+            expect_status(&exchange, 200, "apiKeys:destroy")?;
+            if let Some(key) = world.keys.get_mut(&name) {
+                key.keep = true;
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(expr = "the page is titled {string}")]
 async fn page_titled(world: &mut TutorialWorld, title: String) -> Result<()> {
-    let result = (|| {
-        let page = page(world)?;
-        if page.title != title || page.heading != title {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the page's title and heading",
-                format!("{title} / {title}"),
-                format!("{} / {}", page.title, page.heading),
-                None,
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let page = page(world)?;
+            if page.title != title || page.heading != title {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the page's title and heading",
+                    format!("{title} / {title}"),
+                    format!("{} / {}", page.title, page.heading),
+                    None,
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(expr = "the page shows the to-dos {string}")]
 async fn page_shows_todos(world: &mut TutorialWorld, titles: String) -> Result<()> {
-    let result = (|| {
-        let shown = shown_json(&page(world)?)?;
-        let got: Vec<&str> = shown
-            .pointer("/data")
-            .and_then(Value::as_array)
-            .map(|rows| rows.iter().map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)")).collect())
-            .unwrap_or_default();
-        let want: Vec<&str> = titles.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
-        if got != want {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the to-dos on the page",
-                want.join(", "),
-                got.join(", "),
-                None,
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let shown = shown_json(&page(world)?)?;
+            let got: Vec<&str> = shown
+                .pointer("/data")
+                .and_then(Value::as_array)
+                .map(|rows| {
+                    rows.iter().map(|r| r.get("title").and_then(Value::as_str).unwrap_or("(no title)")).collect()
+                })
+                .unwrap_or_default();
+            let want: Vec<&str> = titles.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+            if got != want {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the to-dos on the page",
+                    want.join(", "),
+                    got.join(", "),
+                    None,
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// Makes the page's call directly and compares both answers, normalised.
 #[then(expr = "the page shows what {caller} gets listing the to-dos directly")]
 async fn page_shows_the_api_answer(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
-    let result = async {
-        let shown = shown_json(&page(world)?)?;
-        let credential = world.credential(&caller)?;
-        let collection = world.tagged("todos");
-        let exchange = world.client().records_list(&credential, &collection, "").await?;
-        let direct = exchange.body.json().map(|body| world.normalizer.value(body)).unwrap_or(Value::Null);
-        let shown = world.normalizer.value(&shown);
-        if shown != direct {
-            return Err(HarnessError::mismatch(Mismatch::json(
-                "the page's JSON (expected: the API's own answer)",
-                &direct,
-                &shown,
-                Some(&exchange),
-            )));
-        }
-        world.observe(exchange).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let shown = shown_json(&page(world)?)?;
+            let credential = world.credential(&caller)?;
+            let collection = world.tagged("todos");
+            let exchange = world.client().records_list(&credential, &collection, "").await?;
+            let direct = exchange.body.json().map(|body| world.normalizer.value(body)).unwrap_or(Value::Null);
+            let shown = world.normalizer.value(&shown);
+            if shown != direct {
+                return Err(HarnessError::mismatch(Mismatch::json(
+                    "the page's JSON (expected: the API's own answer)",
+                    &direct,
+                    &shown,
+                    Some(&exchange),
+                )));
+            }
+            world.observe(exchange).await
+        })
+        .await
 }
 
 #[then(expr = "the page shows the error {string}")]
 async fn page_shows_error(world: &mut TutorialWorld, message: String) -> Result<()> {
-    let result = (|| {
-        let page = page(world)?;
-        if page.error != message || !page.result.is_empty() {
-            let actual = if page.error.is_empty() {
-                format!("no error line; the <pre> shows {}", crate::report::console::excerpt(&page.result, 120))
-            } else {
-                page.error
-            };
-            return Err(HarnessError::mismatch(Mismatch::new("the page's error line", message, actual, None)));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let page = page(world)?;
+            if page.error != message || !page.result.is_empty() {
+                let actual = if page.error.is_empty() {
+                    format!("no error line; the <pre> shows {}", crate::report::console::excerpt(&page.result, 120))
+                } else {
+                    page.error
+                };
+                return Err(HarnessError::mismatch(Mismatch::new("the page's error line", message, actual, None)));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The snapshot holds the page's title, heading, error line and normalised JSON.
 #[then(expr = "the page matches the snapshot {string}")]
 async fn page_matches_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
-    let result = (|| {
-        let page = page(world)?;
-        let value = page_snapshot(world, &page);
-        super::responses::check_snapshot(world, &label, &value)
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let page = page(world)?;
+            let value = page_snapshot(world, &page);
+            super::responses::check_snapshot(world, &label, &value)
+        })
+        .await
 }
 
 fn page_snapshot(world: &TutorialWorld, page: &RenderedPage) -> Value {

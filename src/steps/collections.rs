@@ -53,18 +53,17 @@ async fn collection_with_fields(world: &mut TutorialWorld, name: &str) -> Result
 
 #[given(expr = "the collection {string} exists without its fields")]
 async fn collection_exists_bare(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let exchange = create_collection(world, &name).await?;
-        expect_status(&exchange, 200, "collections:create")
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_collection(world, &name).await?;
+            expect_status(&exchange, 200, "collections:create")
+        })
+        .await
 }
 
 #[given(expr = "the collection {string} exists")]
 async fn collection_exists(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = collection_with_fields(world, &name).await;
-    world.tally(result)
+    world.step(async |world| collection_with_fields(world, &name).await).await
 }
 
 /// The collection as the admin UI creates it, with the tutorial's three to-dos.
@@ -80,65 +79,64 @@ pub(crate) async fn collection_with_todos(world: &mut TutorialWorld, name: &str)
 
 #[given(expr = "the collection {string} exists with the tutorial's to-dos")]
 async fn collection_exists_with_todos(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = collection_with_todos(world, &name).await;
-    world.tally(result)
+    world.step(async |world| collection_with_todos(world, &name).await).await
 }
 
 #[when(expr = "the administrator creates the collection {string} from the General collection template")]
 async fn admin_creates_collection(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let exchange = create_collection(world, &name).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_collection(world, &name).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator adds the field {string}")]
 async fn admin_adds_field(world: &mut TutorialWorld, field: String) -> Result<()> {
-    let result = async {
-        let exchange = add_field(world, "todos", &field).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = add_field(world, "todos", &field).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator reads the collection {string} with its fields")]
 async fn admin_reads_collection(world: &mut TutorialWorld, name: String) -> Result<()> {
-    let result = async {
-        let real = world.tagged(&name);
-        let exchange = world.client().collections_get(&world.admin()?, &real).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let real = world.tagged(&name);
+            let exchange = world.client().collections_get(&world.admin()?, &real).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator creates the to-do {string}")]
 async fn admin_creates_todo(world: &mut TutorialWorld, title: String) -> Result<()> {
-    let result = async {
-        let exchange = create_todo(world, &title).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_todo(world, &title).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[given(expr = "the administrator marks the to-do {string} as completed")]
 async fn admin_completes_todo(world: &mut TutorialWorld, title: String) -> Result<()> {
-    let result = async {
-        let id = world.record_id(&title)?;
-        let collection = world.tagged("todos");
-        let body: Value = json!({"completed": true});
-        let exchange = world.client().records_update(&world.admin()?, &collection, &id, body).await?;
-        expect_status(&exchange, 200, "todos:update")?;
-        world.validate(&exchange).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let id = world.record_id(&title)?;
+            let collection = world.tagged("todos");
+            let body: Value = json!({"completed": true});
+            let exchange = world.client().records_update(&world.admin()?, &collection, &id, body).await?;
+            expect_status(&exchange, 200, "todos:update")?;
+            world.validate(&exchange).await
+        })
+        .await
 }

@@ -10,24 +10,24 @@ use crate::world::TutorialWorld;
 
 #[when(expr = "the administrator looks up the plugin {string}")]
 async fn look_up_plugin(world: &mut TutorialWorld, plugin: String) -> Result<()> {
-    let result = async {
-        let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator enables the plugin {string}")]
 async fn enable_plugin(world: &mut TutorialWorld, plugin: String) -> Result<()> {
-    let result = async {
-        let exchange = world.client().pm_enable(&world.admin()?, &plugin).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().pm_enable(&world.admin()?, &plugin).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 fn expect_enabled(world: &TutorialWorld) -> Result<()> {
@@ -42,26 +42,26 @@ fn expect_enabled(world: &TutorialWorld) -> Result<()> {
 
 #[then("the plugin is enabled")]
 async fn plugin_is_enabled(world: &mut TutorialWorld) -> Result<()> {
-    let result = expect_enabled(world);
-    world.tally(result)
+    world.step(async |world| expect_enabled(world)).await
 }
 
 #[then(expr = "the plugin {string} is still enabled")]
 async fn plugin_still_enabled(world: &mut TutorialWorld, plugin: String) -> Result<()> {
-    let result = async {
-        let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
-        world.observe(exchange).await?;
-        expect_enabled(world)
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().pm_get(&world.admin()?, &plugin).await?;
+            world.observe(exchange).await?;
+            expect_enabled(world)
+        })
+        .await
 }
 
 /// The identity and state of a plugin, without its version-specific package details (versions,
 /// git hashes, dependency checks), so the snapshot holds across 2.2.x releases.
 #[then(expr = "the plugin summary matches the snapshot {string}")]
 async fn plugin_summary_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
-    let result = (|| {
+    world
+        .step(async |world| {
         let exchange = world.last()?;
         let data = require(exchange.pointer("/data").and_then(Value::as_object), "data", exchange)?;
         let summary: Map<String, Value> =
@@ -71,6 +71,6 @@ async fn plugin_summary_snapshot(world: &mut TutorialWorld, label: String) -> Re
                 .collect();
         let value = serde_json::json!({ "request": world.normalizer.request_line(&exchange.request_line()), "summary": summary });
         super::responses::check_snapshot(world, &label, &value)
-    })();
-    world.tally(result)
+        })
+        .await
 }

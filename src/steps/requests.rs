@@ -149,27 +149,28 @@ async fn client_calls(world: &mut TutorialWorld, request: String, phrase: String
         .strip_prefix("the API key and the raw JSON body '")
         .and_then(|r| r.strip_suffix('\''))
         .map(str::to_owned);
-    let result = match raw {
-        Some(text) => {
-            let body = RequestBody::Raw { content_type: "application/json".into(), bytes: text.into_bytes() };
-            call(world, &request, "the API key", Some(body)).await
-        }
-        None => call(world, &request, &phrase, None).await,
-    };
-    world.tally(result)
+    world
+        .step(async |world| match raw {
+            Some(text) => {
+                let body = RequestBody::Raw { content_type: "application/json".into(), bytes: text.into_bytes() };
+                call(world, &request, "the API key", Some(body)).await
+            }
+            None => call(world, &request, &phrase, None).await,
+        })
+        .await
 }
 
 #[when(regex = r#"^a client calls "(.+)" with the API key and the body:$"#)]
 async fn client_calls_with_body(world: &mut TutorialWorld, request: String, step: &Step) -> Result<()> {
-    let result = async {
-        let text = step
-            .docstring
-            .as_deref()
-            .ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
-        let body: Value = serde_json::from_str(text)
-            .map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))?;
-        call(world, &request, "the API key", Some(RequestBody::Json(body))).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let text = step
+                .docstring
+                .as_deref()
+                .ok_or_else(|| HarnessError::Scenario("this step needs a JSON docstring".into()))?;
+            let body: Value = serde_json::from_str(text)
+                .map_err(|e| HarnessError::Scenario(format!("the step's JSON does not parse: {e}")))?;
+            call(world, &request, "the API key", Some(RequestBody::Json(body))).await
+        })
+        .await
 }

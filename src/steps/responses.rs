@@ -12,41 +12,42 @@ use crate::world::TutorialWorld;
 
 #[then(expr = "the response status is {int}")]
 async fn status_is(world: &mut TutorialWorld, status: u16) -> Result<()> {
-    let result = (|| expect_status(world.last()?, status, "the response"))();
-    world.tally(result)
+    world.step(async |world| (|| expect_status(world.last()?, status, "the response"))()).await
 }
 
 /// `code` is `-` when NocoBase gives none; a plain-text body (the 404) is compared as the message.
 #[then(expr = "the error says {string} with code {string}")]
 async fn error_says(world: &mut TutorialWorld, message: String, code: String) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        let expected_code = (code != "-").then_some(code.clone());
-        let (got_message, got_code) = match &exchange.body {
-            ResponseBody::Text(text) => (text.trim().to_owned(), None),
-            _ => exchange.error().unwrap_or_else(|| ("(no NocoBase error in the body)".to_owned(), None)),
-        };
-        if got_message != message || got_code != expected_code {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the error",
-                format!("{message} ({code})"),
-                format!("{got_message} ({})", got_code.as_deref().unwrap_or("-")),
-                Some(exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            let expected_code = (code != "-").then_some(code.clone());
+            let (got_message, got_code) = match &exchange.body {
+                ResponseBody::Text(text) => (text.trim().to_owned(), None),
+                _ => exchange.error().unwrap_or_else(|| ("(no NocoBase error in the body)".to_owned(), None)),
+            };
+            if got_message != message || got_code != expected_code {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the error",
+                    format!("{message} ({code})"),
+                    format!("{got_message} ({})", got_code.as_deref().unwrap_or("-")),
+                    Some(exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(expr = "the response matches the snapshot {string}")]
 async fn matches_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        let value = world.normalizer.exchange(exchange);
-        check_snapshot(world, &label, &value)
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            let value = world.normalizer.exchange(exchange);
+            check_snapshot(world, &label, &value)
+        })
+        .await
 }
 
 /// Checks `value` against the scenario's snapshot called `label`.

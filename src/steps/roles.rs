@@ -49,12 +49,12 @@ pub(crate) async fn assign_to_admin(world: &mut TutorialWorld, role: &str) -> Re
 
 #[given(expr = "the role {string} titled {string} exists")]
 async fn role_exists(world: &mut TutorialWorld, role: String, title: String) -> Result<()> {
-    let result = async {
-        let exchange = create_role(world, &role, &title).await?;
-        expect_status(&exchange, 200, "roles:create")
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_role(world, &role, &title).await?;
+            expect_status(&exchange, 200, "roles:create")
+        })
+        .await
 }
 
 /// The role, allowed every action on the collection as the admin UI grants it.
@@ -77,84 +77,83 @@ async fn role_with_permissions(
     title: String,
     collection: String,
 ) -> Result<()> {
-    let result = role_with_all_permissions(world, &role, &title, &collection).await;
-    world.tally(result)
+    world.step(async |world| role_with_all_permissions(world, &role, &title, &collection).await).await
 }
 
 #[when(expr = "the administrator creates the role {string} titled {string}")]
 async fn admin_creates_role(world: &mut TutorialWorld, role: String, title: String) -> Result<()> {
-    let result = async {
-        let exchange = create_role(world, &role, &title).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_role(world, &role, &title).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator allows the role {string} every action on the collection {string}")]
 async fn admin_grants(world: &mut TutorialWorld, role: String, collection: String) -> Result<()> {
-    let result = async {
-        let exchange = grant_everything(world, &role, &collection).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = grant_everything(world, &role, &collection).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator reads the permissions of the role {string} on the collection {string}")]
 async fn admin_reads_grant(world: &mut TutorialWorld, role: String, collection: String) -> Result<()> {
-    let result = async {
-        let (role, collection) = (world.tagged(&role), world.tagged(&collection));
-        let exchange = world.client().role_resources_get(&world.admin()?, &role, &collection).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let (role, collection) = (world.tagged(&role), world.tagged(&collection));
+            let exchange = world.client().role_resources_get(&world.admin()?, &role, &collection).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator assigns the role {string} to themselves")]
 async fn admin_assigns_self(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = assign_to_admin(world, &role).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = assign_to_admin(world, &role).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[given(expr = "the administrator holds the role {string}")]
 async fn admin_holds_role(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = assign_to_admin(world, &role).await?;
-        expect_status(&exchange, 200, "roles/<role>/users:add")
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = assign_to_admin(world, &role).await?;
+            expect_status(&exchange, 200, "roles/<role>/users:add")
+        })
+        .await
 }
 
 #[then(expr = "the administrator holds the role {string}")]
 async fn admin_has_role(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = world.client().auth_check(&world.admin()?).await?;
-        expect_status(&exchange, 200, "auth:check")?;
-        let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", &exchange)?;
-        let real = world.tagged(&role);
-        if !roles.iter().any(|r| r.get("name").and_then(Value::as_str) == Some(real.as_str())) {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the administrator's roles",
-                format!("to include {role}"),
-                "it is missing",
-                Some(&exchange),
-            )));
-        }
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().auth_check(&world.admin()?).await?;
+            expect_status(&exchange, 200, "auth:check")?;
+            let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", &exchange)?;
+            let real = world.tagged(&role);
+            if !roles.iter().any(|r| r.get("name").and_then(Value::as_str) == Some(real.as_str())) {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the administrator's roles",
+                    format!("to include {role}"),
+                    "it is missing",
+                    Some(&exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 /// The settings the admin UI writes, in order, when a role may configure the API keys plugin only.
@@ -198,57 +197,57 @@ async fn key_setting(world: &mut TutorialWorld, role: &str, setting: KeySetting)
 
 #[when(expr = "the administrator lets the role {string} configure plugins")]
 async fn admin_allows_plugins(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = key_setting(world, &role, KeySetting::AllowPlugins).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = key_setting(world, &role, KeySetting::AllowPlugins).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator unticks every plugin setting for the role {string}")]
 async fn admin_unticks(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = key_setting(world, &role, KeySetting::UntickAll).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = key_setting(world, &role, KeySetting::UntickAll).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator ticks the API keys settings for the role {string}")]
 async fn admin_ticks_keys(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let exchange = key_setting(world, &role, KeySetting::TickApiKeys).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = key_setting(world, &role, KeySetting::TickApiKeys).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator reads the role {string}")]
 async fn admin_reads_role(world: &mut TutorialWorld, role: String) -> Result<()> {
-    let result = async {
-        let real = world.tagged(&role);
-        let exchange = world.client().roles_get(&world.admin()?, &real).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let real = world.tagged(&role);
+            let exchange = world.client().roles_get(&world.admin()?, &real).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "{caller} checks its permissions")]
 async fn check_permissions(world: &mut TutorialWorld, caller: Caller) -> Result<()> {
-    let result = async {
-        let credential = world.credential(&caller)?;
-        let exchange = world.client().roles_check(&credential).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let credential = world.credential(&caller)?;
+            let exchange = world.client().roles_check(&credential).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }

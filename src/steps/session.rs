@@ -32,126 +32,128 @@ pub(crate) async fn sign_in(world: &TutorialWorld, account: &str, password: &Sec
 
 #[given("the administrator is signed in")]
 async fn admin_is_signed_in(world: &mut TutorialWorld) -> Result<()> {
-    let result = sign_in_admin(world).await;
-    world.tally(result)
+    world.step(async |world| sign_in_admin(world).await).await
 }
 
 #[when("the administrator signs in")]
 async fn admin_signs_in(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let config = &world.suite.config;
-        let exchange = world.client().auth_sign_in(&config.account, &config.password).await?;
-        if let Some(token) = exchange.pointer("/data/token").and_then(Value::as_str) {
-            let token = Secret::new(token);
-            world.admin = Some(token.clone());
-            world.last_token = Some(token);
-        }
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let config = &world.suite.config;
+            let exchange = world.client().auth_sign_in(&config.account, &config.password).await?;
+            if let Some(token) = exchange.pointer("/data/token").and_then(Value::as_str) {
+                let token = Secret::new(token);
+                world.admin = Some(token.clone());
+                world.last_token = Some(token);
+            }
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "someone signs in as the administrator with the password {string}")]
 async fn sign_in_with_password(world: &mut TutorialWorld, password: String) -> Result<()> {
-    let result = async {
-        let account = world.suite.config.account.clone();
-        let exchange = world.client().auth_sign_in(&account, &Secret::literal(password)).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let account = world.suite.config.account.clone();
+            let exchange = world.client().auth_sign_in(&account, &Secret::literal(password)).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when("someone signs in without an account")]
 async fn sign_in_without_account(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let exchange = world.client().auth_sign_in("", &world.suite.config.password.clone()).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().auth_sign_in("", &world.suite.config.password.clone()).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when("the administrator checks who is signed in")]
 async fn admin_checks(world: &mut TutorialWorld) -> Result<()> {
-    let result = async {
-        let exchange = world.client().auth_check(&world.admin()?).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.client().auth_check(&world.admin()?).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[then("the response holds the signed-in user and a token")]
 async fn holds_user_and_token(world: &mut TutorialWorld) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        let id = require(exchange.pointer("/data/user/id").and_then(Value::as_i64), "data.user.id", exchange)?;
-        require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
-        if exchange.pointer("/data/user/password").is_some() {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "data.user.password",
-                "never shown",
-                "shown",
-                Some(exchange),
-            )));
-        }
-        if id != world.suite.admin_id()? {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "data.user.id",
-                world.suite.admin_id()?.to_string(),
-                id.to_string(),
-                Some(exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            let id = require(exchange.pointer("/data/user/id").and_then(Value::as_i64), "data.user.id", exchange)?;
+            require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", exchange)?;
+            if exchange.pointer("/data/user/password").is_some() {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "data.user.password",
+                    "never shown",
+                    "shown",
+                    Some(exchange),
+                )));
+            }
+            if id != world.suite.admin_id()? {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "data.user.id",
+                    world.suite.admin_id()?.to_string(),
+                    id.to_string(),
+                    Some(exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then(
     expr = "the session token's claims are userId, temp, iat, signInTime, exp and jti, with exp - iat = {int} seconds"
 )]
 async fn session_claims(world: &mut TutorialWorld, lifetime: i64) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?.clone();
-        let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", &exchange)?;
-        jwt::expect_claims(token, &["userId", "temp", "iat", "signInTime", "exp", "jti"], lifetime, &exchange)?;
-        let payload = jwt::decode_claims(token).unwrap_or_default();
-        if payload.get("temp") != Some(&Value::Bool(true)) {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "claim temp",
-                "true",
-                format!("{:?}", payload.get("temp")),
-                Some(&exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?.clone();
+            let token = require(exchange.pointer("/data/token").and_then(Value::as_str), "data.token", &exchange)?;
+            jwt::expect_claims(token, &["userId", "temp", "iat", "signInTime", "exp", "jti"], lifetime, &exchange)?;
+            let payload = jwt::decode_claims(token).unwrap_or_default();
+            if payload.get("temp") != Some(&Value::Bool(true)) {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "claim temp",
+                    "true",
+                    format!("{:?}", payload.get("temp")),
+                    Some(&exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }
 
 #[then("the checked user is the administrator")]
 async fn checked_user_is_admin(world: &mut TutorialWorld) -> Result<()> {
-    let result = (|| {
-        let exchange = world.last()?;
-        expect_status(exchange, 200, "auth:check")?;
-        let id = require(exchange.pointer("/data/id").and_then(Value::as_i64), "data.id", exchange)?;
-        let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", exchange)?;
-        if id != world.suite.admin_id()? || roles.is_empty() || exchange.pointer("/data/password").is_some() {
-            return Err(HarnessError::mismatch(Mismatch::new(
-                "the checked user",
-                format!("user {} with roles and no password", world.suite.admin_id()?),
-                format!("user {id}, {} roles", roles.len()),
-                Some(exchange),
-            )));
-        }
-        Ok(())
-    })();
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            expect_status(exchange, 200, "auth:check")?;
+            let id = require(exchange.pointer("/data/id").and_then(Value::as_i64), "data.id", exchange)?;
+            let roles = require(exchange.pointer("/data/roles").and_then(Value::as_array), "data.roles", exchange)?;
+            if id != world.suite.admin_id()? || roles.is_empty() || exchange.pointer("/data/password").is_some() {
+                return Err(HarnessError::mismatch(Mismatch::new(
+                    "the checked user",
+                    format!("user {} with roles and no password", world.suite.admin_id()?),
+                    format!("user {id}, {} roles", roles.len()),
+                    Some(exchange),
+                )));
+            }
+            Ok(())
+        })
+        .await
 }

@@ -62,43 +62,41 @@ async fn user_with_role(world: &mut TutorialWorld, username: &str, role: &str) -
 
 #[when(expr = "the administrator creates the user {string} with the role {string}")]
 async fn admin_creates_user(world: &mut TutorialWorld, username: String, role: String) -> Result<()> {
-    let result = async {
-        let exchange = create_user(world, &username, &role).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let exchange = create_user(world, &username, &role).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[when(expr = "the administrator lists the roles of the user {string}")]
 async fn admin_lists_user_roles(world: &mut TutorialWorld, username: String) -> Result<()> {
-    let result = async {
-        let id = world
-            .users
-            .get(&username)
-            .map(|u| u.id)
-            .ok_or_else(|| crate::error::HarnessError::Scenario(format!("no user \"{username}\" was created")))?;
-        let exchange = world.client().user_roles_list(&world.admin()?, id).await?;
-        world.observe(exchange).await?;
-        Ok(())
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            let id =
+                world.users.get(&username).map(|u| u.id).ok_or_else(|| {
+                    crate::error::HarnessError::Scenario(format!("no user \"{username}\" was created"))
+                })?;
+            let exchange = world.client().user_roles_list(&world.admin()?, id).await?;
+            world.observe(exchange).await?;
+            Ok(())
+        })
+        .await
 }
 
 #[given(expr = "the user {string} holds the role {string}")]
 async fn user_holds_role(world: &mut TutorialWorld, username: String, role: String) -> Result<()> {
-    let result = user_with_role(world, &username, &role).await;
-    world.tally(result)
+    world.step(async |world| user_with_role(world, &username, &role).await).await
 }
 
 #[given(expr = "the user {string} holds the role {string} and may manage API keys")]
 async fn user_holds_role_with_keys(world: &mut TutorialWorld, username: String, role: String) -> Result<()> {
-    let result = async {
-        user_with_role(world, &username, &role).await?;
-        super::roles::allow_key_management(world, &role).await
-    }
-    .await;
-    world.tally(result)
+    world
+        .step(async |world| {
+            user_with_role(world, &username, &role).await?;
+            super::roles::allow_key_management(world, &role).await
+        })
+        .await
 }

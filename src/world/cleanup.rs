@@ -10,8 +10,8 @@ use crate::error::Result;
 use crate::exchange::Exchange;
 
 /// Everything the scenario created, removed when it ends.
-#[derive(Debug, Default)]
-pub(super) struct Created {
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Created {
     pub(super) collections: Vec<String>,
     pub(super) roles: Vec<String>,
     pub(super) users: Vec<i64>,

@@ -4,23 +4,27 @@
 //!
 //! Beside it: the run every scenario belongs to ([`suite`]), what a scenario removes when it ends
 //! ([`cleanup`]) and the check of its answers against the target's OpenAPI document
-//! ([`validation`]).
+//! ([`validation`]); the set-up scenarios share where sharing cannot change a result
+//! ([`shared`]).
 
 mod cleanup;
+pub mod shared;
 pub mod suite;
 mod validation;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use cucumber::Parameter;
 use serde_json::{Value, json};
 
 use self::cleanup::Created;
-use self::suite::Suite;
+use self::shared::{Fixture, Plan};
+use self::suite::{StepTiming, Suite};
 use crate::check::normalize::{IdKind, Normalizer};
-use crate::client::{Credential, NocoClient};
+use crate::client::{Credential, NocoClient, Tap};
 use crate::error::{HarnessError, Result};
 use crate::exchange::Exchange;
 use crate::secret::Secret;
@@ -103,8 +107,6 @@ pub struct TutorialWorld {
     pub records: BTreeMap<String, Value>,
     /// The last exchange.
     pub last: Option<Exchange>,
-    /// OpenAPI documents of the scenario's collections (`None`: not served).
-    docs: BTreeMap<String, Option<crate::check::openapi::Document>>,
     /// What the To-Dos page showed when the scenario last opened it.
     pub page: Option<crate::browser::RenderedPage>,
     /// The last token a response issued.
@@ -114,18 +116,46 @@ pub struct TutorialWorld {
     /// Scenario name, for snapshot descriptions.
     pub scenario_name: String,
     created: Created,
+    /// The scenario's own client: the run's, with a tap on what it sends.
+    client: NocoClient,
+    tap: Arc<Tap>,
+    /// Its steps, and how many of them are set-up.
+    plan: Plan,
+    /// Steps begun so far.
+    steps_begun: usize,
+    /// The first steps a shared fixture already did.
+    skip_steps: usize,
+    /// The set-up it took over, or built: given back to the pool if the scenario only reads.
+    fixture: Option<Fixture>,
+    /// When it began, and how long each step took.
+    began: Instant,
+    step_timings: Vec<StepTiming>,
 }
 
 impl TutorialWorld {
     async fn new() -> Result<Self> {
         let suite = Suite::current().ok_or_else(|| HarnessError::Scenario("no suite is running".into()))?;
+        Self::on(suite)
+    }
+
+    /// A fresh world in `suite`'s run.
+    fn on(suite: Arc<Suite>) -> Result<Self> {
         let tag = suite.next_scenario_tag();
         let mut normalizer = Normalizer::new();
         normalizer.strip_tag(&tag);
         if let Ok(admin) = suite.admin_id() {
             normalizer.know(IdKind::User, &json!(admin), "admin");
         }
+        let tap = Arc::new(Tap::default());
         Ok(Self {
+            client: suite.client.tapped(Arc::clone(&tap)),
+            tap,
+            plan: Plan::default(),
+            steps_begun: 0,
+            skip_steps: 0,
+            fixture: None,
+            began: Instant::now(),
+            step_timings: Vec::new(),
             suite,
             tag,
             normalizer,
@@ -134,7 +164,6 @@ impl TutorialWorld {
             keys: BTreeMap::new(),
             records: BTreeMap::new(),
             last: None,
-            docs: BTreeMap::new(),
             page: None,
             last_token: None,
             snapshot_prefix: String::new(),
@@ -143,9 +172,9 @@ impl TutorialWorld {
         })
     }
 
-    /// The client.
+    /// The scenario's client.
     pub fn client(&self) -> &NocoClient {
-        &self.suite.client
+        &self.client
     }
 
     /// A name the scenario creates: the logical name plus the tag (`todos` → `todos_nc…`).
@@ -223,10 +252,29 @@ impl TutorialWorld {
         }
     }
 
-    /// Counts a failed step in the suite's tally and passes the result on.
-    pub fn tally(&self, result: Result<()>) -> Result<()> {
-        if let Err(error) = &result {
-            self.suite.record_failure(error);
+    /// Runs one step's body: every step definition goes through here. A failure is counted in the
+    /// run's tally by its kind (cucumber turns an `Err` into a panic message and loses the kind:
+    /// "did not conform" and "could not run" end in different exit codes).
+    ///
+    /// The opening steps that a shared fixture already did are not run again ([`shared`]); the
+    /// end of the set-up is where this scenario's own state becomes a fixture.
+    pub async fn step(&mut self, body: impl AsyncFnOnce(&mut Self) -> Result<()>) -> Result<()> {
+        let index = self.steps_begun;
+        self.steps_begun += 1;
+        if index < self.skip_steps {
+            self.step_timings.push(StepTiming { index, took: std::time::Duration::ZERO, shared: true });
+            return Ok(());
+        }
+        let started = Instant::now();
+        let result = body(self).await;
+        self.step_timings.push(StepTiming { index, took: started.elapsed(), shared: false });
+        match &result {
+            Err(error) => self.suite.record_failure(error),
+            Ok(()) if index + 1 == self.plan.setup_steps && self.sharing() => {
+                self.fixture = Some(self.fixture());
+                self.tap.forget_writes();
+            }
+            Ok(()) => {}
         }
         result
     }

@@ -5,13 +5,16 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use rand::RngExt;
 
-use crate::client::NocoClient;
+use crate::check::openapi::Document;
+use crate::client::{NocoClient, Timed};
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::secret::Secret;
+use crate::world::shared::Pool;
 
 /// The shared state of a run.
 #[derive(Debug)]
@@ -31,7 +34,16 @@ pub struct Suite {
     scenarios: AtomicU32,
     tally: Mutex<Tally>,
     openapi: Mutex<OpenApiTally>,
+    /// Set-ups no scenario is using, for the next scenario with the same set-up.
+    pub pool: Pool,
+    timings: Mutex<Vec<ScenarioTiming>>,
+    /// The OpenAPI documents of the collections scenarios checked answers of (`None`: the
+    /// target did not serve one), fetched once per collection.
+    documents: Mutex<BTreeMap<String, Option<SharedDocument>>>,
 }
+
+/// A collection's OpenAPI document, used by one check at a time.
+pub type SharedDocument = Arc<Mutex<Document>>;
 
 /// What OpenAPI validation saw in the run.
 #[derive(Debug, Default, Clone)]
@@ -44,6 +56,36 @@ pub struct OpenApiTally {
     pub known_defects: BTreeMap<&'static str, usize>,
     /// Collections whose document the target did not serve.
     pub unavailable: BTreeMap<String, String>,
+}
+
+/// How long one step took.
+#[derive(Debug, Clone)]
+pub struct StepTiming {
+    /// Its place among the scenario's steps (Background first).
+    pub index: usize,
+    /// How long it ran.
+    pub took: Duration,
+    /// Skipped: a shared set-up had done it.
+    pub shared: bool,
+}
+
+/// Where one scenario's time went.
+#[derive(Debug, Clone)]
+pub struct ScenarioTiming {
+    /// Its feature file's stem.
+    pub feature: String,
+    /// Its name.
+    pub scenario: String,
+    /// From its world's creation to its last step.
+    pub took: Duration,
+    /// How many of its steps are set-up.
+    pub setup_steps: usize,
+    /// Whether it took over a shared set-up.
+    pub setup_shared: bool,
+    /// Each step.
+    pub steps: Vec<StepTiming>,
+    /// Each request its client sent.
+    pub requests: Vec<Timed>,
 }
 
 /// Failures seen so far, by kind.
@@ -80,6 +122,9 @@ impl Suite {
             scenarios: AtomicU32::new(0),
             tally: Mutex::new(Tally::default()),
             openapi: Mutex::new(OpenApiTally::default()),
+            pool: Pool::default(),
+            timings: Mutex::new(Vec::new()),
+            documents: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -135,6 +180,32 @@ impl Suite {
     /// The OpenAPI tally so far.
     pub fn openapi_tally(&self) -> OpenApiTally {
         self.openapi.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The OpenAPI document of `collection`, if it was fetched (`Some(None)`: not served).
+    pub fn document(&self, collection: &str) -> Option<Option<SharedDocument>> {
+        self.documents.lock().ok()?.get(collection).cloned()
+    }
+
+    /// Keeps a fetched document (or that there is none) for the rest of the run; returns it.
+    pub fn keep_document(&self, collection: &str, document: Option<Document>) -> Option<SharedDocument> {
+        let document = document.map(|d| Arc::new(Mutex::new(d)));
+        if let Ok(mut documents) = self.documents.lock() {
+            documents.insert(collection.to_owned(), document.clone());
+        }
+        document
+    }
+
+    /// Keeps a finished scenario's timings.
+    pub fn record_timing(&self, timing: ScenarioTiming) {
+        if let Ok(mut timings) = self.timings.lock() {
+            timings.push(timing);
+        }
+    }
+
+    /// The finished scenarios' timings, taken out.
+    pub fn take_timings(&self) -> Vec<ScenarioTiming> {
+        self.timings.lock().map(|mut t| std::mem::take(&mut *t)).unwrap_or_default()
     }
 
     /// The failures so far.

@@ -23,28 +23,32 @@ impl TutorialWorld {
         if !ours {
             return Ok(());
         }
-        if !self.docs.contains_key(&collection) {
-            let credential = self.admin().or_else(|_| self.main_key()).or_else(|_| self.key("lone"));
-            let doc = match credential {
-                Ok(credential) => {
-                    let fetched =
-                        self.suite.client.swagger_get(&credential, &format!("collections/{collection}")).await?;
-                    match (fetched.status, fetched.body.json()) {
-                        (200, Some(doc)) => Document::new(doc.clone()),
-                        (status, _) => {
-                            let logical = self.normalizer.text(&collection);
-                            self.suite.openapi(|t| {
-                                t.unavailable.insert(logical, format!("swagger:get answered {status}"));
-                            });
-                            None
+        let doc = match self.suite.document(&collection) {
+            Some(doc) => doc,
+            None => {
+                let credential = self.admin().or_else(|_| self.main_key()).or_else(|_| self.key("lone"));
+                let doc = match credential {
+                    Ok(credential) => {
+                        let fetched =
+                            self.client().swagger_get(&credential, &format!("collections/{collection}")).await?;
+                        match (fetched.status, fetched.body.json()) {
+                            (200, Some(doc)) => Document::new(doc.clone()),
+                            (status, _) => {
+                                let logical = self.normalizer.text(&collection);
+                                self.suite.openapi(|t| {
+                                    t.unavailable.insert(logical, format!("swagger:get answered {status}"));
+                                });
+                                None
+                            }
                         }
                     }
-                }
-                Err(_) => None,
-            };
-            self.docs.insert(collection.clone(), doc);
-        }
-        let Some(Some(doc)) = self.docs.get_mut(&collection) else { return Ok(()) };
+                    Err(_) => None,
+                };
+                self.suite.keep_document(&collection, doc)
+            }
+        };
+        let Some(doc) = doc else { return Ok(()) };
+        let Ok(mut doc) = doc.lock() else { return Ok(()) };
         let template = self.normalizer.text(&action);
         match doc.check(&exchange.method, &action, exchange.status, body) {
             Verdict::NotCovered | Verdict::NoSchema => Ok(()),
