@@ -7,12 +7,11 @@
 #                         when down (pg_ctlcluster / the mariadb init script; there is no systemd here),
 #                         wait until it accepts connections.
 #   db_recreate           drop the run's database if it exists, create it empty, and the user that owns
-#                         it (password reset to NOCOBASE_DB_PASSWORD); on PostgreSQL also DB_SCHEMA.
-#   db_drop               drop the run's database (keeps the user).
+#                         it (password reset to NOCOBASE_DB_PASSWORD).
 #   db_server_status      one line: the server, its port, up or down.
 #
-# Reads NOCOBASE_DB, NOCOBASE_DB_NAME, NOCOBASE_DB_USER, NOCOBASE_DB_PASSWORD, NOCOBASE_DB_PORT and
-# DB_SCHEMA (set by nocobase.sh); log and die come from nocobase.sh.
+# Reads NOCOBASE_DB, NOCOBASE_DB_NAME, NOCOBASE_DB_USER, NOCOBASE_DB_PASSWORD and NOCOBASE_DB_PORT
+# (set by nocobase.sh); log and die come from nocobase.sh.
 # Managing the server needs root (apt-get, the postgres account, MariaDB's unix-socket root).
 
 require_root_for_db() {
@@ -68,23 +67,13 @@ pg_server_up() {
 
 pg_recreate() {
   local db="$NOCOBASE_DB_NAME" user="$NOCOBASE_DB_USER"
-  log "PostgreSQL: fresh database $db owned by $user${DB_SCHEMA:+, schema $DB_SCHEMA}"
+  # DB_SCHEMA needs nothing here: NocoBase creates its schema (CREATE SCHEMA IF NOT EXISTS) itself.
+  log "PostgreSQL: fresh database $db owned by $user"
   pg_psql -d postgres -v user="$user" -v pw="$NOCOBASE_DB_PASSWORD" -v db="$db" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'user') \gexec
 SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', :'user', :'pw') \gexec
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SELECT format('CREATE DATABASE %I OWNER %I ENCODING %L TEMPLATE template0', :'db', :'user', 'UTF8') \gexec
-SQL
-  if [[ -n "${DB_SCHEMA:-}" ]]; then
-    pg_psql -d "$db" -v user="$user" -v schema="$DB_SCHEMA" <<'SQL'
-SELECT format('CREATE SCHEMA IF NOT EXISTS %I AUTHORIZATION %I', :'schema', :'user') \gexec
-SQL
-  fi
-}
-
-pg_drop() {
-  pg_psql -d postgres -v db="$NOCOBASE_DB_NAME" <<'SQL'
-SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SQL
 }
 
@@ -137,10 +126,6 @@ GRANT ALL PRIVILEGES ON \`$db\`.* TO '$user'@'127.0.0.1';
 SQL
 }
 
-maria_drop() {
-  maria_root -e "DROP DATABASE IF EXISTS \`$NOCOBASE_DB_NAME\`"
-}
-
 # ---- by dialect ------------------------------------------------------------------------------
 
 db_server_up() {
@@ -154,13 +139,6 @@ db_recreate() {
   case "$NOCOBASE_DB" in
   postgres) pg_recreate ;;
   mariadb) maria_recreate ;;
-  esac
-}
-
-db_drop() {
-  case "$NOCOBASE_DB" in
-  postgres) pg_drop ;;
-  mariadb) maria_drop ;;
   esac
 }
 

@@ -40,9 +40,10 @@
 #   NOCOBASE_DB_NAME, NOCOBASE_DB_USER, NOCOBASE_DB_PASSWORD
 #                            postgres/mariadb: the database and its owner (default nocobase_conformance,
 #                            nocobase, nocobase); NOCOBASE_DB_PORT: the server's port (5432 / 3306)
-#   NOCOBASE_SEED            how `install` reuses another database's installed app: copy (default),
-#                            hardlink (cp -al: faster, the two apps then share node_modules' files),
-#                            none (always create-nocobase-app + yarn install)
+#   NOCOBASE_SEED            how `install` reuses another database's installed app: hardlink (default;
+#                            cp -al, ~5 s: the apps share node_modules' files, except the index.html
+#                            NocoBase rewrites on start), copy (cp -a, ~25 s), none (always
+#                            create-nocobase-app + yarn install)
 #   DB_UNDERSCORED, DB_TABLE_PREFIX, DB_SCHEMA (postgres only)
 #                            NocoBase's own settings, passed through: taken from the environment of
 #                            `install` and `reset` into the app's .env (unset: removed from it), so that
@@ -92,7 +93,7 @@ NOCOBASE_DB_NAME="${NOCOBASE_DB_NAME:-nocobase_conformance}"
 NOCOBASE_DB_USER="${NOCOBASE_DB_USER:-nocobase}"
 NOCOBASE_DB_PASSWORD="${NOCOBASE_DB_PASSWORD:-nocobase}"
 NOCOBASE_DB_PORT="${NOCOBASE_DB_PORT:-}"
-NOCOBASE_SEED="${NOCOBASE_SEED:-copy}"
+NOCOBASE_SEED="${NOCOBASE_SEED:-hardlink}"
 [[ -z "${DB_SCHEMA:-}" || "$NOCOBASE_DB" == postgres ]] || die "DB_SCHEMA is a PostgreSQL setting (NOCOBASE_DB=$NOCOBASE_DB)"
 
 APP_DIR="$NOCOBASE_HOME/app"
@@ -297,6 +298,13 @@ copy_app_from() {
     case "${f##*/}" in storage | .env) continue ;; esac
     cp "$how" "$f" "$APP_DIR/"
   done
+  if [[ "$how" == -al ]]; then
+    # NocoBase rewrites these in place on every start (cli-v1 buildIndexHtml): give this app its own.
+    for f in "$APP_DIR"/node_modules/@nocobase/app/dist/client/index.html*; do
+      [[ -f "$f" ]] || continue
+      cp -p "$f" "$f.own" && mv -f "$f.own" "$f"
+    done
+  fi
   mkdir -p "$APP_DIR/storage/db" "$APP_DIR/storage/plugins" "$APP_DIR/storage/uploads"
   sed -E '/^(APP_KEY|DB_(DIALECT|HOST|PORT|DATABASE|USER|PASSWORD|STORAGE|UNDERSCORED|TABLE_PREFIX|SCHEMA))=/d' "$src/.env" >"$APP_DIR/.env"
 }
