@@ -94,7 +94,6 @@ NOCOBASE_DB_USER="${NOCOBASE_DB_USER:-nocobase}"
 NOCOBASE_DB_PASSWORD="${NOCOBASE_DB_PASSWORD:-nocobase}"
 NOCOBASE_DB_PORT="${NOCOBASE_DB_PORT:-}"
 NOCOBASE_SEED="${NOCOBASE_SEED:-hardlink}"
-[[ -z "${DB_SCHEMA:-}" || "$NOCOBASE_DB" == postgres ]] || die "DB_SCHEMA is a PostgreSQL setting (NOCOBASE_DB=$NOCOBASE_DB)"
 
 APP_DIR="$NOCOBASE_HOME/app"
 MARKER="$NOCOBASE_HOME/.installed"
@@ -213,6 +212,11 @@ write_env() {
   env_edit "${args[@]}"
 }
 
+# install and reset take the passthrough settings from the environment: refuse what cannot apply.
+check_settings() {
+  [[ -z "${DB_SCHEMA:-}" || "$NOCOBASE_DB" == postgres ]] || die "DB_SCHEMA is a PostgreSQL setting (NOCOBASE_DB=$NOCOBASE_DB)"
+}
+
 # The passthrough settings as .env has them, e.g. "DB_UNDERSCORED=true DB_SCHEMA=x" (empty: none).
 env_settings() {
   local k v out=()
@@ -314,6 +318,7 @@ cmd_install() {
     log "already installed in $APP_DIR (marker $MARKER); nothing to do"
     return 0
   fi
+  check_settings
   ensure_node
   command -v curl >/dev/null 2>&1 || die "curl is required"
   if ! command -v yarn >/dev/null 2>&1; then
@@ -474,6 +479,7 @@ cmd_stop() {
 
 cmd_reset() {
   require_installed
+  check_settings
   cmd_stop
   cd "$APP_DIR"
   local t0=$SECONDS
