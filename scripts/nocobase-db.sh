@@ -12,7 +12,8 @@
 #
 # Reads NOCOBASE_DB, NOCOBASE_DB_NAME, NOCOBASE_DB_USER, NOCOBASE_DB_PASSWORD and NOCOBASE_DB_PORT
 # (set by nocobase.sh); log and die come from nocobase.sh.
-# Managing the server needs root (apt-get, the postgres account, MariaDB's unix-socket root).
+# Installing or starting a server and making the database need root (apt-get, the postgres account,
+# MariaDB's unix-socket root); a server that already runs is used as it is.
 
 require_root_for_db() {
   [[ "$(id -u)" == 0 ]] || die "managing the $NOCOBASE_DB server needs root (apt-get, pg_ctlcluster, mariadb's root); run as root"
@@ -44,14 +45,15 @@ pg_psql() {
 }
 
 pg_server_up() {
-  require_root_for_db
   if ! command -v pg_lsclusters >/dev/null 2>&1 || [[ -z "$(pg_cluster)" ]]; then
+    require_root_for_db
     apt_install postgresql
   fi
   local ver name port status
   read -r ver name port status <<<"$(pg_cluster)"
   [[ -n "${ver:-}" ]] || die "no PostgreSQL cluster after installing postgresql (pg_lsclusters is empty)"
   if [[ "$status" != online* ]]; then
+    require_root_for_db
     log "pg_ctlcluster $ver $name start (port $port)"
     pg_ctlcluster "$ver" "$name" start
   fi
@@ -84,29 +86,27 @@ maria_root() {
   mariadb --protocol=socket -uroot "$@"
 }
 
+# 0 when the server answers on its port (mariadb-admin ping says so even when it refuses the user).
 maria_up_now() {
-  mariadb-admin --protocol=socket -uroot ping >/dev/null 2>&1
+  mariadb-admin --protocol=tcp -h 127.0.0.1 -P "${NOCOBASE_DB_PORT:-3306}" --connect-timeout=2 ping >/dev/null 2>&1
 }
 
 maria_server_up() {
-  require_root_for_db
   if ! command -v mariadbd >/dev/null 2>&1; then
+    require_root_for_db
     apt_install mariadb-server
   fi
   NOCOBASE_DB_PORT="${NOCOBASE_DB_PORT:-3306}"
-  if ! maria_up_now; then
-    log "starting MariaDB (/etc/init.d/mariadb start: mysqld_safe in the background)"
-    /etc/init.d/mariadb start >&2 || true
-  fi
+  maria_up_now && return 0
+  require_root_for_db
+  log "starting MariaDB (/etc/init.d/mariadb start: mysqld_safe in the background)"
+  /etc/init.d/mariadb start >&2 || true
   local i
   for ((i = 0; i < 60; i++)); do
     maria_up_now && break
     sleep 1
   done
-  maria_up_now || die "MariaDB does not answer on its socket (see /var/log/mysql/error.log or syslog)"
-  local port
-  port="$(maria_root -N -e 'SELECT @@port')"
-  [[ "$port" == "$NOCOBASE_DB_PORT" ]] || die "NOCOBASE_DB_PORT=$NOCOBASE_DB_PORT but MariaDB listens on $port"
+  maria_up_now || die "MariaDB does not answer on 127.0.0.1:$NOCOBASE_DB_PORT (see /var/log/mysql/error.log or syslog)"
 }
 
 maria_recreate() {

@@ -504,7 +504,7 @@ cmd_status() {
   else
     echo "not installed ($NOCOBASE_HOME)"
   fi
-  [[ "$NOCOBASE_DB" == sqlite || "$(id -u)" != 0 ]] || db_server_status
+  [[ "$NOCOBASE_DB" == sqlite ]] || db_server_status
 }
 
 case "${1:-}" in
