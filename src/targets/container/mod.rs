@@ -1,9 +1,11 @@
 //! The container target: the server under test in a Docker container, started for the run and
 //! removed after it, whether the run passed, failed or was interrupted (Ctrl-C, SIGTERM).
 //!
-//! Two images ([`ImageKind`]), each described by a [`ContainerImage`] — a pinned tag (never
-//! `latest`), its environment and command, the port it listens on, and its readiness condition
-//! (`GET /api/__health_check` answering 200):
+//! [testcontainers](https://docs.rs/testcontainers) runs the container: it creates and starts
+//! it, removes it when the run drops it and, through its `watchdog`, when SIGINT or SIGTERM
+//! arrives. This module keeps what testcontainers has no notion of — the image catalogue here:
+//! two images ([`ImageKind`]), each a [`ContainerImage`] with a pinned tag (never `latest`), its
+//! environment and command, the port it listens on and when it is ready ([`Readiness`]):
 //!
 //! - `nocobase`: the official `nocobase/nocobase` image at [`NOCOBASE_TAG`], on SQLite, with a
 //!   fixed test `APP_KEY` and the run's admin as its root user. It is pulled when missing.
@@ -11,15 +13,12 @@
 //!   (`docker/reference/Dockerfile`), built locally by `scripts/build-reference-image.sh`; never
 //!   pulled.
 //!
-//! The container gets a random host port on 127.0.0.1, carries labels naming the process that
-//! started it, and is removed by the guard held in [`RunningTarget`]. A run killed outright
-//! (SIGKILL) cannot clean up: the next container run on this machine removes what it left.
-//!
-//! Why the Docker Engine API directly (bollard) rather than testcontainers' runner:
-//! testcontainers 0.28 speaks API 1.53 and never negotiates, so every engine older than that
-//! refuses each of its requests ("client version 1.53 is too new"), Debian's docker.io 20.10
-//! (API 1.41) among them. Here the client negotiates the version with the engine, and otherwise
-//! handles the container as testcontainers does.
+//! — and, with the `containers` feature: `start` (the request: a random host port on 127.0.0.1,
+//! labels naming the process that started it), `ready` (its log line, then
+//! `GET /api/__health_check`), `sweep` (what killed runs left, found by label), `interrupt`
+//! (a quiet console while the watchdog removes the container), `docker` (what is asked of the
+//! engine directly, through testcontainers' own client) and `error` (what goes wrong, with the
+//! container's last log lines).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +39,8 @@ pub const REFERENCE_IMAGE: &str = "nocobase-conformance/reference";
 pub const REFERENCE_TAG: &str = env!("CARGO_PKG_VERSION");
 /// The port the reference server listens on inside its container.
 pub const REFERENCE_PORT: u16 = 13000;
+/// What the reference server prints on stdout once it listens (`… listening on http://…/api`).
+pub const REFERENCE_LISTENING: &str = "listening on http://";
 /// The APP_KEY (JWT secret) of a container started for a run, unless `--app-key` gives another.
 /// A test value: the container lives for one run.
 pub const TEST_APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
@@ -110,6 +111,9 @@ impl ImageKind {
 /// When a started container counts as ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readiness {
+    /// A line the server prints once it listens, waited for first (none: the official image
+    /// prints no such line of its own).
+    pub log_line: Option<&'static str>,
     /// Path requested with GET on the mapped port.
     pub path: &'static str,
     /// The status that means ready (NocoBase answers 503 while it starts, its nginx 502 before
@@ -172,7 +176,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: Vec::new(),
             port: NOCOBASE_PORT,
-            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            readiness: Readiness { log_line: None, path: HEALTH_PATH, status: 200 },
             pullable: true,
         }
     }
@@ -194,7 +198,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: ["serve", "--host", "0.0.0.0", "--port", &port].map(str::to_owned).to_vec(),
             port: REFERENCE_PORT,
-            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            readiness: Readiness { log_line: Some(REFERENCE_LISTENING), path: HEALTH_PATH, status: 200 },
             pullable: false,
         }
     }
@@ -271,7 +275,9 @@ impl ContainerImage {
 }
 
 #[cfg(feature = "containers")]
-pub use engine::{probe_engine, start};
+pub use self::docker::probe_engine;
+#[cfg(feature = "containers")]
+pub use self::start::start;
 
 #[cfg(not(feature = "containers"))]
 /// Without the `containers` feature there is no engine client.
@@ -293,7 +299,17 @@ pub(super) async fn start(
 }
 
 #[cfg(feature = "containers")]
-mod engine;
+mod docker;
+#[cfg(feature = "containers")]
+mod error;
+#[cfg(feature = "containers")]
+mod interrupt;
+#[cfg(feature = "containers")]
+mod ready;
+#[cfg(feature = "containers")]
+mod start;
+#[cfg(feature = "containers")]
+mod sweep;
 
 #[cfg(test)]
 mod tests {
@@ -307,7 +323,7 @@ mod tests {
         // Assert
         assert_eq!(image.full_name(), "nocobase/nocobase:2.2.15");
         assert_eq!(image.exposed_port(), "80/tcp");
-        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(image.readiness, Readiness { log_line: None, path: "/api/__health_check", status: 200 });
         assert_eq!(
             image.env_list(),
             [
@@ -341,7 +357,10 @@ mod tests {
         let image = ContainerImage::reference_server();
         assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
         assert_eq!(image.exposed_port(), "13000/tcp");
-        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(
+            image.readiness,
+            Readiness { log_line: Some("listening on http://"), path: "/api/__health_check", status: 200 }
+        );
         assert_eq!(image.cmd.join(" "), "serve --host 0.0.0.0 --port 13000", "no secret on the command line");
         assert_eq!(
             image.env_list(),
