@@ -6,18 +6,6 @@ use crate::error::HarnessError;
 /// Why the container target could not be started.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum ContainerError {
-    /// `--docker-host` names another engine than `DOCKER_HOST`, the only address testcontainers
-    /// reads.
-    #[error(
-        "--docker-host {flag}: the container client (testcontainers) takes the engine's address from DOCKER_HOST only, which says {env}\n  hint: run with DOCKER_HOST={flag} instead of --docker-host"
-    )]
-    HostNotInEnvironment {
-        /// The flag's value.
-        flag: String,
-        /// `DOCKER_HOST`, or the default socket.
-        env: String,
-    },
-
     /// Nothing answers at the engine's address, or it refuses the client.
     #[error("--target container: no Docker engine answers at {host} ({reason})\n  hint: {}", engine_hint(reason))]
     NoEngine {
