@@ -5,7 +5,7 @@
 //! it, removes it when the run drops it and, through its `watchdog`, when SIGINT or SIGTERM
 //! arrives. This module keeps what testcontainers has no notion of — the image catalogue here:
 //! two images ([`ImageKind`]), each a [`ContainerImage`] with a pinned tag (never `latest`), its
-//! environment and command, the port it listens on and when it is ready ([`Readiness`]):
+//! environment and command, the port it listens on and the line it prints once it listens:
 //!
 //! - `nocobase`: the official `nocobase/nocobase` image at [`NOCOBASE_TAG`], on SQLite, with a
 //!   fixed test `APP_KEY` and the run's admin as its root user. It is pulled when missing.
@@ -15,10 +15,10 @@
 //!
 //! — and, with the `containers` feature: `start` (the request: a random host port on 127.0.0.1,
 //! labels naming the process that started it), `ready` (its log line, then
-//! `GET /api/__health_check`), `sweep` (what killed runs left, found by label), `interrupt`
-//! (a quiet console while the watchdog removes the container), `docker` (what is asked of the
-//! engine directly, through testcontainers' own client) and `error` (what goes wrong, with the
-//! container's last log lines).
+//! `GET /api/__health_check`; what went wrong, with the container's last log lines), `sweep`
+//! (what killed runs left, found by label), `interrupt` (a quiet console while the watchdog
+//! removes the container) and `docker` (what is asked of the engine directly, through
+//! testcontainers' own client).
 
 use std::collections::BTreeMap;
 
@@ -44,7 +44,8 @@ pub const REFERENCE_LISTENING: &str = "listening on http://";
 /// The APP_KEY (JWT secret) of a container started for a run, unless `--app-key` gives another.
 /// A test value: the container lives for one run.
 pub const TEST_APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
-/// The path a container is ready on once it answers 200.
+/// A started container is ready once this path answers 200 (NocoBase answers 503 while it starts,
+/// its nginx 502 before the app listens).
 pub const HEALTH_PATH: &str = "/api/__health_check";
 /// Label carried by every container this crate starts: `<hostname>:<pid>` of the starting process.
 pub const OWNER_LABEL: &str = "org.nocobase-conformance.owner";
@@ -108,19 +109,6 @@ impl ImageKind {
     }
 }
 
-/// When a started container counts as ready.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Readiness {
-    /// A line the server prints once it listens, waited for first (none: the official image
-    /// prints no such line of its own).
-    pub log_line: Option<&'static str>,
-    /// Path requested with GET on the mapped port.
-    pub path: &'static str,
-    /// The status that means ready (NocoBase answers 503 while it starts, its nginx 502 before
-    /// the app listens).
-    pub status: u16,
-}
-
 /// A container image as the suite starts it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ContainerImage {
@@ -136,8 +124,9 @@ pub struct ContainerImage {
     pub cmd: Vec<String>,
     /// The port the server listens on inside the container.
     pub port: u16,
-    /// When it is ready.
-    pub readiness: Readiness,
+    /// A line the server prints once it listens, waited for before [`HEALTH_PATH`] is polled
+    /// (none: the official image prints no such line of its own).
+    pub ready_line: Option<&'static str>,
     /// Whether a missing image may be pulled from a registry (never for the local build).
     pub pullable: bool,
 }
@@ -149,7 +138,7 @@ impl std::fmt::Debug for ContainerImage {
             .field("image", &self.full_name())
             .field("env", &self.env.keys().collect::<Vec<_>>())
             .field("port", &self.port)
-            .field("readiness", &self.readiness)
+            .field("ready_line", &self.ready_line)
             .finish_non_exhaustive()
     }
 }
@@ -176,7 +165,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: Vec::new(),
             port: NOCOBASE_PORT,
-            readiness: Readiness { log_line: None, path: HEALTH_PATH, status: 200 },
+            ready_line: None,
             pullable: true,
         }
     }
@@ -198,7 +187,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: ["serve", "--host", "0.0.0.0", "--port", &port].map(str::to_owned).to_vec(),
             port: REFERENCE_PORT,
-            readiness: Readiness { log_line: Some(REFERENCE_LISTENING), path: HEALTH_PATH, status: 200 },
+            ready_line: Some(REFERENCE_LISTENING),
             pullable: false,
         }
     }
@@ -301,8 +290,6 @@ pub(super) async fn start(
 #[cfg(feature = "containers")]
 mod docker;
 #[cfg(feature = "containers")]
-mod error;
-#[cfg(feature = "containers")]
 mod interrupt;
 #[cfg(feature = "containers")]
 mod ready;
@@ -323,7 +310,7 @@ mod tests {
         // Assert
         assert_eq!(image.full_name(), "nocobase/nocobase:2.2.15");
         assert_eq!(image.exposed_port(), "80/tcp");
-        assert_eq!(image.readiness, Readiness { log_line: None, path: "/api/__health_check", status: 200 });
+        assert_eq!(image.ready_line, None, "the official image prints no line of its own: only the health check");
         assert_eq!(
             image.env_list(),
             [
@@ -357,10 +344,7 @@ mod tests {
         let image = ContainerImage::reference_server();
         assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
         assert_eq!(image.exposed_port(), "13000/tcp");
-        assert_eq!(
-            image.readiness,
-            Readiness { log_line: Some("listening on http://"), path: "/api/__health_check", status: 200 }
-        );
+        assert_eq!(image.ready_line, Some("listening on http://"));
         assert_eq!(image.cmd.join(" "), "serve --host 0.0.0.0 --port 13000", "no secret on the command line");
         assert_eq!(
             image.env_list(),
