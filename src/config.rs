@@ -116,6 +116,14 @@ impl RunConfig {
                     ));
                 }
                 let (image, tag) = ImageKind::parse(&args.image).map_err(HarnessError::Config)?;
+                // The container client (testcontainers) reads the engine's address from DOCKER_HOST only.
+                if args.docker_host != docker_host() {
+                    return Err(HarnessError::Config(format!(
+                        "--docker-host {0}: the container client (testcontainers) takes the engine's address from DOCKER_HOST only, which says {1}\n  hint: run with DOCKER_HOST={0} instead of --docker-host",
+                        args.docker_host,
+                        docker_host()
+                    )));
+                }
                 TargetSpec::Container { image, tag, docker_host: args.docker_host.clone() }
             }
         };

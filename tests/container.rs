@@ -1,17 +1,20 @@
 //! The container target end to end (`--target container`), run like a CI job would run it: the
-//! whole suite in a reference-server container built from this very build, then a failing, an
-//! interrupted and a killed run, and a container that dies while starting — each leaving no
-//! container behind (checked with `docker ps -a`, not with the code under test).
+//! whole suite in a reference-server container built from this very build, then a failing run,
+//! runs interrupted by SIGINT and by SIGTERM, a killed run, a container that dies while starting
+//! and one that cannot start at all — each leaving no container behind (checked with
+//! `docker ps -a`, not with the code under test).
 //!
 //! Without a Docker engine these tests are reported as `ignored` with the reason, never as
-//! passed; `NOCOBASE_REQUIRE_DOCKER=1` makes a missing engine a failure instead. One test needs
-//! no engine: what the binary says when there is none. `harness = false`, because libtest cannot
+//! passed; `NOCOBASE_REQUIRE_DOCKER=1` makes a missing engine a failure instead. Two tests need
+//! no engine: what the binary says when there is none, and when `--docker-host` is not
+//! `DOCKER_HOST`. `harness = false`, because libtest cannot
 //! mark a test ignored once it runs; libtest's flags and output are kept, so `cargo test`,
 //! filters and `cargo nextest run` work as for any test binary.
 
 mod common;
 
 use std::io::{BufRead as _, BufReader};
+use std::os::unix::process::ExitStatusExt as _;
 use std::process::{Child, Command, ExitCode, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -40,11 +43,14 @@ struct Test {
 
 const TESTS: &[Test] = &[
     Test { name: "without_an_engine_the_container_target_cannot_run", needs_docker: false, body: without_an_engine },
+    Test { name: "a_docker_host_flag_other_than_docker_host_is_refused", needs_docker: false, body: other_docker_host },
     Test { name: "the_whole_suite_passes_in_a_reference_container", needs_docker: true, body: whole_suite },
     Test { name: "a_failing_run_removes_its_container", needs_docker: true, body: failing_run },
     Test { name: "an_interrupted_run_removes_its_container", needs_docker: true, body: interrupted_run },
+    Test { name: "a_terminated_run_removes_its_container", needs_docker: true, body: terminated_run },
     Test { name: "a_killed_runs_container_is_removed_by_the_next_run", needs_docker: true, body: killed_run },
     Test { name: "a_container_that_stops_while_starting_is_reported", needs_docker: true, body: dies_while_starting },
+    Test { name: "a_container_that_cannot_start_is_removed", needs_docker: true, body: cannot_start },
 ];
 
 /// The engine the tests use, and the images they built on it (removed when dropped).
@@ -73,6 +79,26 @@ impl Engine {
             .args(["--binary", binary, "--tag", &full])
             .output()
             .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        self.built.push(full.clone());
+        if !out.status.success() {
+            return Err(format!("building {full} failed:\n{}", text(&out)));
+        }
+        Ok(())
+    }
+
+    /// Builds `nocobase-conformance/reference:TAG` whose entrypoint is not there: the engine
+    /// creates the container, then cannot start it (it stays `Created`).
+    fn build_unstartable(&mut self, tag: &str) -> Result<(), String> {
+        let full = format!("{}:{tag}", container::REFERENCE_IMAGE);
+        let context = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let dockerfile = "FROM scratch\nCOPY Dockerfile /Dockerfile\nENTRYPOINT [\"/nocobase-reference\"]\n";
+        std::fs::write(context.path().join("Dockerfile"), dockerfile).map_err(|e| e.to_string())?;
+        let out = Command::new("docker")
+            .args(["build", "--quiet", "--tag", &full])
+            .arg(context.path())
+            .env("DOCKER_BUILDKIT", "0")
+            .output()
+            .map_err(|e| format!("cannot run docker build: {e}"))?;
         self.built.push(full.clone());
         if !out.status.success() {
             return Err(format!("building {full} failed:\n{}", text(&out)));
@@ -158,7 +184,8 @@ fn ready_after(stdout: &str) -> &str {
 
 fn without_an_engine(_: &Engine) -> Result<String, String> {
     // Act
-    let out = suite(&["run", "--target", "container", "--docker-host", "unix:///nonexistent/docker.sock"])
+    let out = suite(&["run", "--target", "container"])
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .output()
         .map_err(|e| e.to_string())?;
 
@@ -174,6 +201,22 @@ fn without_an_engine(_: &Engine) -> Result<String, String> {
     };
     if !stderr.contains(expected) {
         return Err(format!("the message does not say {expected:?}:\n{stderr}"));
+    }
+    Ok(String::new())
+}
+
+fn other_docker_host(_: &Engine) -> Result<String, String> {
+    // Act: testcontainers reads the engine's address from DOCKER_HOST alone.
+    let out = suite(&["run", "--target", "container", "--docker-host", "unix:///elsewhere/docker.sock"])
+        .env("DOCKER_HOST", "unix:///var/run/docker.sock")
+        .output()
+        .map_err(|e| e.to_string())?;
+
+    // Assert
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let expected = "run with DOCKER_HOST=unix:///elsewhere/docker.sock instead of --docker-host";
+    if out.status.code() != Some(2) || !stderr.contains(expected) {
+        return Err(format!("expected exit 2 saying {expected:?}, got {:?}\n{}", out.status.code(), text(&out)));
     }
     Ok(String::new())
 }
@@ -221,23 +264,33 @@ fn failing_run(engine: &Engine) -> Result<String, String> {
     Ok(String::new())
 }
 
-fn interrupted_run(engine: &Engine) -> Result<String, String> {
+/// Stops a run with `signal` once its container is ready: testcontainers' watchdog removes the
+/// container, then the run ends as the signal would (a shell shows `exit_code`).
+fn stopped_run(engine: &Engine, signal: &str, number: i32, exit_code: i32) -> Result<String, String> {
     // Arrange: the whole suite, one scenario at a time, so that it is still running.
     let mut child =
         start_until_ready(&["run", "--target", "container", "--image", engine.reference()?, "--concurrency", "1"])?;
     let pid = child.id();
     std::thread::sleep(Duration::from_millis(300));
 
-    // Act: Ctrl-C.
-    let kill = Command::new("kill").args(["-INT", &pid.to_string()]).status().map_err(|e| e.to_string())?;
+    // Act
+    let kill = Command::new("kill").args([signal, &pid.to_string()]).status().map_err(|e| e.to_string())?;
     let status = child.wait().map_err(|e| e.to_string())?;
 
     // Assert
-    if !kill.success() || status.code() != Some(130) {
-        return Err(format!("expected exit 130 after SIGINT, got {:?}", status.code()));
+    if !kill.success() || (status.signal() != Some(number) && status.code() != Some(exit_code)) {
+        return Err(format!("expected the run to end by {signal} (exit {exit_code}), got {status}"));
     }
     expect_none_left(pid)?;
     Ok(String::new())
+}
+
+fn interrupted_run(engine: &Engine) -> Result<String, String> {
+    stopped_run(engine, "-INT", 2, 130)
+}
+
+fn terminated_run(engine: &Engine) -> Result<String, String> {
+    stopped_run(engine, "-TERM", 15, 143)
 }
 
 fn killed_run(engine: &Engine) -> Result<String, String> {
@@ -284,6 +337,24 @@ fn dies_while_starting(_: &Engine) -> Result<String, String> {
             out.status.code(),
             text(&out)
         ));
+    }
+    expect_none_left(pid)?;
+    Ok(String::new())
+}
+
+fn cannot_start(_: &Engine) -> Result<String, String> {
+    // Arrange: an image the engine creates a container of, then cannot start.
+    let mut images = Engine::default();
+    let tag = format!("test-noexec-{}", std::process::id());
+    images.build_unstartable(&tag)?;
+
+    // Act
+    let (out, pid, _) = run_to_end(&["run", "--target", "container", "--image", &format!("reference:{tag}")])?;
+
+    // Assert
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(2) || !stderr.contains("cannot start a container from") {
+        return Err(format!("expected exit 2 saying it cannot start, got {:?}\n{}", out.status.code(), text(&out)));
     }
     expect_none_left(pid)?;
     Ok(String::new())

@@ -1,9 +1,11 @@
 //! The container target: the server under test in a Docker container, started for the run and
 //! removed after it, whether the run passed, failed or was interrupted (Ctrl-C, SIGTERM).
 //!
-//! Two images ([`ImageKind`]), each described by a [`ContainerImage`] — a pinned tag (never
-//! `latest`), its environment and command, the port it listens on, and its readiness condition
-//! (`GET /api/__health_check` answering 200):
+//! [testcontainers](https://docs.rs/testcontainers) runs the container: it creates and starts
+//! it, removes it when the run drops it and, through its `watchdog`, when SIGINT or SIGTERM
+//! arrives. This module keeps what testcontainers has no notion of — the image catalogue here:
+//! two images ([`ImageKind`]), each a [`ContainerImage`] with a pinned tag (never `latest`), its
+//! environment and command, the port it listens on and the line it prints once it listens:
 //!
 //! - `nocobase`: the official `nocobase/nocobase` image at [`NOCOBASE_TAG`], on SQLite, with a
 //!   fixed test `APP_KEY` and the run's admin as its root user. It is pulled when missing.
@@ -11,15 +13,12 @@
 //!   (`docker/reference/Dockerfile`), built locally by `scripts/build-reference-image.sh`; never
 //!   pulled.
 //!
-//! The container gets a random host port on 127.0.0.1, carries labels naming the process that
-//! started it, and is removed by the guard held in [`RunningTarget`]. A run killed outright
-//! (SIGKILL) cannot clean up: the next container run on this machine removes what it left.
-//!
-//! Why the Docker Engine API directly (bollard) rather than testcontainers' runner:
-//! testcontainers 0.28 speaks API 1.53 and never negotiates, so every engine older than that
-//! refuses each of its requests ("client version 1.53 is too new"), Debian's docker.io 20.10
-//! (API 1.41) among them. Here the client negotiates the version with the engine, and otherwise
-//! handles the container as testcontainers does.
+//! — and, with the `containers` feature: `start` (the request: a random host port on 127.0.0.1,
+//! labels naming the process that started it), `ready` (its log line, then
+//! `GET /api/__health_check`; what went wrong, with the container's last log lines), `sweep`
+//! (what killed runs left, found by label), `interrupt` (a quiet console while the watchdog
+//! removes the container) and `docker` (what is asked of the engine directly, through
+//! testcontainers' own client).
 
 use std::collections::BTreeMap;
 
@@ -40,10 +39,13 @@ pub const REFERENCE_IMAGE: &str = "nocobase-conformance/reference";
 pub const REFERENCE_TAG: &str = env!("CARGO_PKG_VERSION");
 /// The port the reference server listens on inside its container.
 pub const REFERENCE_PORT: u16 = 13000;
+/// What the reference server prints on stdout once it listens (`… listening on http://…/api`).
+pub const REFERENCE_LISTENING: &str = "listening on http://";
 /// The APP_KEY (JWT secret) of a container started for a run, unless `--app-key` gives another.
 /// A test value: the container lives for one run.
 pub const TEST_APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
-/// The path a container is ready on once it answers 200.
+/// A started container is ready once this path answers 200 (NocoBase answers 503 while it starts,
+/// its nginx 502 before the app listens).
 pub const HEALTH_PATH: &str = "/api/__health_check";
 /// Label carried by every container this crate starts: `<hostname>:<pid>` of the starting process.
 pub const OWNER_LABEL: &str = "org.nocobase-conformance.owner";
@@ -107,16 +109,6 @@ impl ImageKind {
     }
 }
 
-/// When a started container counts as ready.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Readiness {
-    /// Path requested with GET on the mapped port.
-    pub path: &'static str,
-    /// The status that means ready (NocoBase answers 503 while it starts, its nginx 502 before
-    /// the app listens).
-    pub status: u16,
-}
-
 /// A container image as the suite starts it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ContainerImage {
@@ -132,8 +124,9 @@ pub struct ContainerImage {
     pub cmd: Vec<String>,
     /// The port the server listens on inside the container.
     pub port: u16,
-    /// When it is ready.
-    pub readiness: Readiness,
+    /// A line the server prints once it listens, waited for before [`HEALTH_PATH`] is polled
+    /// (none: the official image prints no such line of its own).
+    pub ready_line: Option<&'static str>,
     /// Whether a missing image may be pulled from a registry (never for the local build).
     pub pullable: bool,
 }
@@ -145,7 +138,7 @@ impl std::fmt::Debug for ContainerImage {
             .field("image", &self.full_name())
             .field("env", &self.env.keys().collect::<Vec<_>>())
             .field("port", &self.port)
-            .field("readiness", &self.readiness)
+            .field("ready_line", &self.ready_line)
             .finish_non_exhaustive()
     }
 }
@@ -172,7 +165,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: Vec::new(),
             port: NOCOBASE_PORT,
-            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            ready_line: None,
             pullable: true,
         }
     }
@@ -194,7 +187,7 @@ impl ContainerImage {
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             cmd: ["serve", "--host", "0.0.0.0", "--port", &port].map(str::to_owned).to_vec(),
             port: REFERENCE_PORT,
-            readiness: Readiness { path: HEALTH_PATH, status: 200 },
+            ready_line: Some(REFERENCE_LISTENING),
             pullable: false,
         }
     }
@@ -271,7 +264,9 @@ impl ContainerImage {
 }
 
 #[cfg(feature = "containers")]
-pub use engine::{probe_engine, start};
+pub use self::docker::probe_engine;
+#[cfg(feature = "containers")]
+pub use self::start::start;
 
 #[cfg(not(feature = "containers"))]
 /// Without the `containers` feature there is no engine client.
@@ -293,7 +288,15 @@ pub(super) async fn start(
 }
 
 #[cfg(feature = "containers")]
-mod engine;
+mod docker;
+#[cfg(feature = "containers")]
+mod interrupt;
+#[cfg(feature = "containers")]
+mod ready;
+#[cfg(feature = "containers")]
+mod start;
+#[cfg(feature = "containers")]
+mod sweep;
 
 #[cfg(test)]
 mod tests {
@@ -307,7 +310,7 @@ mod tests {
         // Assert
         assert_eq!(image.full_name(), "nocobase/nocobase:2.2.15");
         assert_eq!(image.exposed_port(), "80/tcp");
-        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(image.ready_line, None, "the official image prints no line of its own: only the health check");
         assert_eq!(
             image.env_list(),
             [
@@ -341,7 +344,7 @@ mod tests {
         let image = ContainerImage::reference_server();
         assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
         assert_eq!(image.exposed_port(), "13000/tcp");
-        assert_eq!(image.readiness, Readiness { path: "/api/__health_check", status: 200 });
+        assert_eq!(image.ready_line, Some("listening on http://"));
         assert_eq!(image.cmd.join(" "), "serve --host 0.0.0.0 --port 13000", "no secret on the command line");
         assert_eq!(
             image.env_list(),
