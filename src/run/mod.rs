@@ -24,7 +24,8 @@ use crate::report::console::{CleanOutput, say, warn};
 use crate::report::readable::{LivingDoc, RunHeader};
 use crate::targets::{self, readiness};
 use crate::world::TutorialWorld;
-use crate::world::suite::{ScenarioTiming, Suite};
+use crate::world::suite::Suite;
+use crate::world::timing::ScenarioTiming;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,8 @@
 //! answers against the target's OpenAPI documents found.
 
 use crate::report::console::say;
-use crate::world::suite::{ScenarioTiming, Suite};
+use crate::world::suite::Suite;
+use crate::world::timing::ScenarioTiming;
 
 /// What checking responses against the target's OpenAPI documents found.
 pub(super) fn print_openapi(suite: &Suite) {

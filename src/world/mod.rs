@@ -10,6 +10,7 @@
 mod cleanup;
 pub mod shared;
 pub mod suite;
+pub mod timing;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,8 @@ use serde_json::{Value, json};
 
 use self::cleanup::Created;
 use self::shared::{Fixture, Plan};
-use self::suite::{StepTiming, Suite};
+use self::suite::Suite;
+use self::timing::StepTiming;
 use crate::check::normalize::{IdKind, Normalizer};
 use crate::client::{Credential, NocoClient, Tap};
 use crate::error::{HarnessError, Result};
@@ -170,6 +172,17 @@ impl TutorialWorld {
             scenario_name: String::new(),
             created: Created::default(),
         })
+    }
+
+    /// Removes a fixture no scenario took (at the end of the run).
+    pub async fn remove_fixture(suite: Arc<Suite>, fixture: Fixture) {
+        let mut world = match Self::on(suite) {
+            Ok(world) => world,
+            Err(_) => return,
+        };
+        world.scenario_name = format!("the shared set-up of \"{}\"", fixture.built_by);
+        world.restore(&fixture);
+        world.clean_up().await;
     }
 
     /// The scenario's client.

@@ -24,6 +24,7 @@ use crate::browser::RenderedPage;
 use crate::check::normalize::Normalizer;
 use crate::exchange::Exchange;
 use crate::secret::Secret;
+use crate::world::timing::ScenarioTiming;
 
 /// What a scenario will run: how many of its first steps are set-up, and the text that
 /// identifies that set-up.
@@ -126,7 +127,7 @@ impl super::TutorialWorld {
     }
 
     /// Takes over a fixture's state.
-    fn restore(&mut self, fixture: &Fixture) {
+    pub(super) fn restore(&mut self, fixture: &Fixture) {
         self.tag = fixture.tag.clone();
         self.normalizer = fixture.normalizer.clone();
         self.admin = fixture.admin.clone();
@@ -158,7 +159,7 @@ impl super::TutorialWorld {
     /// After the scenario's last step: its timings to the run; its fixture back to the pool
     /// if it passed having only read, else everything it holds removed.
     pub async fn finish(&mut self, passed: bool) {
-        self.suite.record_timing(super::suite::ScenarioTiming {
+        self.suite.record_timing(ScenarioTiming {
             feature: self.snapshot_prefix.split("__").next().unwrap_or_default().to_owned(),
             scenario: self.scenario_name.clone(),
             took: self.began.elapsed(),
@@ -171,16 +172,5 @@ impl super::TutorialWorld {
             Some(fixture) if passed && !self.tap.wrote() => self.suite.pool.put(self.plan.key.clone(), fixture),
             _ => self.clean_up().await,
         }
-    }
-
-    /// Removes a fixture no scenario took (at the end of the run).
-    pub async fn remove_fixture(suite: std::sync::Arc<super::suite::Suite>, fixture: Fixture) {
-        let mut world = match Self::on(suite) {
-            Ok(world) => world,
-            Err(_) => return,
-        };
-        world.scenario_name = format!("the shared set-up of \"{}\"", fixture.built_by);
-        world.restore(&fixture);
-        world.clean_up().await;
     }
 }

@@ -5,16 +5,16 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
 use rand::RngExt;
 
 use crate::check::openapi::Document;
-use crate::client::{NocoClient, Timed};
+use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::secret::Secret;
 use crate::world::shared::Pool;
+use crate::world::timing::ScenarioTiming;
 
 /// The shared state of a run.
 #[derive(Debug)]
@@ -56,36 +56,6 @@ pub struct OpenApiTally {
     pub known_defects: BTreeMap<&'static str, usize>,
     /// Collections whose document the target did not serve.
     pub unavailable: BTreeMap<String, String>,
-}
-
-/// How long one step took.
-#[derive(Debug, Clone)]
-pub struct StepTiming {
-    /// Its place among the scenario's steps (Background first).
-    pub index: usize,
-    /// How long it ran.
-    pub took: Duration,
-    /// Skipped: a shared set-up had done it.
-    pub shared: bool,
-}
-
-/// Where one scenario's time went.
-#[derive(Debug, Clone)]
-pub struct ScenarioTiming {
-    /// Its feature file's stem.
-    pub feature: String,
-    /// Its name.
-    pub scenario: String,
-    /// From its world's creation to its last step.
-    pub took: Duration,
-    /// How many of its steps are set-up.
-    pub setup_steps: usize,
-    /// Whether it took over a shared set-up.
-    pub setup_shared: bool,
-    /// Each step.
-    pub steps: Vec<StepTiming>,
-    /// Each request its client sent.
-    pub requests: Vec<Timed>,
 }
 
 /// Failures seen so far, by kind.
