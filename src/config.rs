@@ -60,6 +60,8 @@ pub struct RunConfig {
     pub keep: bool,
     /// Every scenario builds its own set-up (no shared set-up).
     pub isolated: bool,
+    /// Print no step lines, only what comes after them (for the suite's benchmark; no flag).
+    pub quiet: bool,
     /// Key-only mode, when an API key is given instead of admin credentials.
     pub key_only: Option<KeyOnly>,
     /// A missing Chromium stops the run instead of leaving the @browser scenarios out.
@@ -190,6 +192,7 @@ impl RunConfig {
             validate_openapi: args.validate_openapi,
             keep: args.keep,
             isolated: args.isolated,
+            quiet: false,
             key_only,
             require_browser: args.require_browser,
             chromium: args.chromium,

@@ -10,6 +10,7 @@
 pub mod chrome;
 pub mod page;
 pub mod server;
+pub mod shared;
 
 use std::fmt;
 use std::os::unix::fs::PermissionsExt as _;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub use chrome::{Browser, RenderedPage};
 pub use page::TodoPage;
 pub use server::PageServer;
+pub use shared::SharedBrowser;
 
 /// Where Debian's `chromium` package puts the browser.
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -16,7 +16,7 @@ use crate::error::{HarnessError, Result};
 use crate::exchange::{Exchange, ResponseBody};
 use crate::secret::{Secret, scrub};
 
-pub use self::tap::{Tap, Timed};
+pub use self::tap::{Since, Tap, Timed};
 
 /// How a request authenticates.
 #[derive(Debug, Clone)]

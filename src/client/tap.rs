@@ -10,6 +10,11 @@ use std::time::Duration;
 /// `GET todos:create` creates too: NocoBase ignores the HTTP method of `resource:action` URLs.
 const READS: &[&str] = &["list", "get", "check", "getInfo", "getUrls", "getHtml", "listEnabled"];
 
+/// Actions that only add something new, which the scenario notes for removal (a role, a user, a
+/// key, a collection, a session): removing it restores what was there. Every other write may
+/// change what was there before.
+const ADDITIONS: &[&str] = &["roles:create", "users:create", "apiKeys:create", "collections:create", "auth:signIn"];
+
 /// One request's action and how long its answer took.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timed {
@@ -19,10 +24,20 @@ pub struct Timed {
     pub took: Duration,
 }
 
+/// Since when writes are counted: the end of the scenario's Background, or of its whole set-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// The end of the feature's Background.
+    Background = 0,
+    /// The end of the set-up (the Background and the scenario's opening `Given` steps).
+    SetUp = 1,
+}
+
 /// The record of one scenario's requests.
 #[derive(Debug, Default)]
 pub struct Tap {
-    wrote: AtomicBool,
+    wrote: [AtomicBool; 2],
+    changed: [AtomicBool; 2],
     requests: Mutex<Vec<Timed>>,
 }
 
@@ -30,8 +45,15 @@ impl Tap {
     /// Notes a request to `path` (`todos_nc…:list?page=2`) about to be sent: a write counts
     /// even when no answer comes.
     pub(super) fn sending(&self, path: &str) {
-        if changes_state(route(path)) {
-            self.wrote.store(true, Ordering::Relaxed);
+        let route = route(path);
+        if changes_state(route) {
+            let addition = ADDITIONS.contains(&route);
+            for window in 0..2 {
+                self.wrote[window].store(true, Ordering::Relaxed);
+                if !addition {
+                    self.changed[window].store(true, Ordering::Relaxed);
+                }
+            }
         }
     }
 
@@ -42,14 +64,21 @@ impl Tap {
         }
     }
 
-    /// Whether a request since the last [`Tap::forget_writes`] could have changed the target.
-    pub fn wrote(&self) -> bool {
-        self.wrote.load(Ordering::Relaxed)
+    /// Whether a request since `since` could have changed the target.
+    pub fn wrote(&self, since: Since) -> bool {
+        self.wrote[since as usize].load(Ordering::Relaxed)
     }
 
-    /// Starts counting writes afresh (when a scenario's set-up is complete).
-    pub fn forget_writes(&self) {
-        self.wrote.store(false, Ordering::Relaxed);
+    /// Whether a write since `since` was more than an addition: it may have changed something
+    /// that was there before.
+    pub fn changed(&self, since: Since) -> bool {
+        self.changed[since as usize].load(Ordering::Relaxed)
+    }
+
+    /// Starts counting writes since `since`, which is now.
+    pub fn start(&self, since: Since) {
+        self.wrote[since as usize].store(false, Ordering::Relaxed);
+        self.changed[since as usize].store(false, Ordering::Relaxed);
     }
 
     /// The requests so far, taken out.
@@ -109,6 +138,19 @@ mod tests {
     }
 
     #[test]
+    fn additions_are_told_from_changes() {
+        let tap = Tap::default();
+        tap.sending("apiKeys:create");
+        tap.sending("roles:create");
+        assert!(tap.wrote(Since::SetUp) && !tap.changed(Since::SetUp));
+        tap.sending("roles/todos_nc1a2b3c4d/users:add");
+        assert!(tap.changed(Since::SetUp));
+        tap.start(Since::SetUp);
+        tap.sending("todos_nc1a2b3c4d:create");
+        assert!(tap.changed(Since::SetUp), "a record added to a collection the scenario did not create changes it");
+    }
+
+    #[test]
     fn timings_add_up_across_run_tags_and_ids() {
         assert_eq!(generic("todos_nc1a2b3c4d:list"), "todos:list");
         assert_eq!(generic("roles/todos_nc1a2b3c4d/users:add"), "roles/todos/users:add");
@@ -117,15 +159,14 @@ mod tests {
     }
 
     #[test]
-    fn a_tap_forgets_writes_but_keeps_timings() {
+    fn writes_count_from_where_they_start_and_timings_stay() {
         let tap = Tap::default();
         tap.sending("todos_nc1a2b3c4d:create");
         tap.answered("POST", "todos_nc1a2b3c4d:create", Duration::from_millis(3));
-        assert!(tap.wrote());
-        tap.forget_writes();
+        tap.start(Since::SetUp);
         tap.sending("todos_nc1a2b3c4d:list?page=2");
         tap.answered("GET", "todos_nc1a2b3c4d:list?page=2", Duration::from_millis(1));
-        assert!(!tap.wrote());
+        assert!(!tap.wrote(Since::SetUp) && tap.wrote(Since::Background));
         let actions: Vec<String> = tap.take_requests().into_iter().map(|t| t.action).collect();
         assert_eq!(actions, ["POST todos:create", "GET todos:list"]);
     }

@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use self::select::{excluded, select};
 use self::summary::{print_left_out, print_openapi, print_shared_setup};
+use crate::browser::Installation;
 use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
@@ -81,7 +82,8 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     }
     let browser_missing =
         crate::browser::Installation::at(&config.chromium, &config.chromedriver).err().map(|u| u.reason().to_owned());
-    let (selected, left_out) = select(&config, app_key_hint, browser_missing.as_deref())?;
+    let selection = select(&config, app_key_hint, browser_missing.as_deref())?;
+    let (selected, left_out) = (selection.count, selection.left_out);
     if selected == 0 {
         say("No scenario matches the filters; nothing to run.");
         print_left_out(&left_out);
@@ -92,20 +94,20 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     let client = NocoClient::new(&running.base_url, config.timeout)?;
     readiness::wait_until_ready(&client, config.ready_timeout).await?;
     let info = readiness::target_info(&client).await?;
-    let admin_id = match &config.key_only {
+    let admin = match &config.key_only {
         Some(key_only) => {
             readiness::check_key(&client, &key_only.key, &key_only.collection).await?;
             None
         }
         None => {
-            let (_, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
+            let (session, sign_in) = readiness::sign_in(&client, &config.account, &config.password).await?;
             let id =
                 sign_in.pointer("/data/user/id").and_then(Value::as_i64).ok_or_else(|| HarnessError::NotNocoBase {
                     url: running.base_url.to_string(),
                     what: "auth:signIn gave no user id".into(),
                     hint: "is this NocoBase 2.x?".into(),
                 })?;
-            Some(id)
+            Some((id, session))
         }
     };
     say(&format!(
@@ -130,8 +132,17 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         }
         None => None,
     };
-    let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin_id));
+    let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin));
     suite.install();
+    if selection.browser {
+        // Chromium starts while the first scenarios run: most of a browser scenario's cost.
+        let (suite, timeout) = (Arc::clone(&suite), suite.config.timeout);
+        tokio::spawn(async move {
+            if let Ok(installation) = Installation::at(&suite.config.chromium, &suite.config.chromedriver) {
+                let _ = suite.browser.get(&installation, timeout).await;
+            }
+        });
+    }
     let app_key_known = suite.app_key.is_some();
     let filter_config = suite.config.clone();
     let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
@@ -160,7 +171,9 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         None => Box::new(std::io::sink()),
     };
     let header = RunHeader { target: suite.target_kind.to_owned(), version: info.version.clone() };
-    let writer = writer::Basic::raw(CleanOutput::new(std::io::stdout()), writer::Coloring::Auto, 0)
+    let console: Box<dyn std::io::Write> =
+        if suite.config.quiet { Box::new(std::io::sink()) } else { Box::new(CleanOutput::new(std::io::stdout())) };
+    let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
         .summarized()
         .tee::<TutorialWorld, _>(writer::JUnit::for_tee(junit_out, 0))
         .tee::<TutorialWorld, _>(
@@ -186,6 +199,9 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         (result.failed_steps(), result.parsing_errors(), result.hook_errors());
     drop(result); // closes the JUnit file
 
+    if let Err(error) = suite.browser.quit().await {
+        warn(&format!("cleanup: the browser did not quit: {error}"));
+    }
     for fixture in suite.pool.drain() {
         TutorialWorld::remove_fixture(Arc::clone(&suite), fixture).await;
     }
@@ -227,15 +243,18 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     Ok((outcome, timings))
 }
 
-/// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it.
+/// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it. Signs
+/// the run's admin session out.
 async fn sweep(suite: &Suite) -> Vec<String> {
-    if suite.config.keep || suite.config.key_only.is_some() {
+    if suite.config.keep {
+        if let Some(session) = suite.admin_session() {
+            let _ = suite.client.auth_sign_out(&crate::client::Credential::Bearer(session.clone())).await;
+        }
         return Vec::new();
     }
-    let admin = match readiness::sign_in(&suite.client, &suite.config.account, &suite.config.password).await {
-        Ok((token, _)) => crate::client::Credential::Bearer(token),
-        Err(error) => return vec![format!("could not sign in to look for leftovers: {error}")],
-    };
+    // The run's session, which scenarios shared; signed out at the end of the sweep.
+    let Some(session) = suite.admin_session() else { return Vec::new() };
+    let admin = crate::client::Credential::Bearer(session.clone());
     let found = match leftovers::find(&suite.client, &admin, leftovers::Scope::Run(&suite.run_tag)).await {
         Ok(found) => found,
         Err(error) => return vec![format!("could not look for leftovers: {error}")],

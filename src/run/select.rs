@@ -60,15 +60,22 @@ fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Scenarios selected, and (reason, name) of those left out, before anything starts. Browser
-/// scenarios that cannot run stop the run instead when `--require-browser` is set.
-pub(super) fn select(
-    config: &RunConfig,
-    app_key_known: bool,
-    browser_missing: Option<&str>,
-) -> Result<(usize, Vec<(String, String)>)> {
+/// What [`select`] chose.
+pub(super) struct Selection {
+    /// How many scenarios run (a Scenario Outline's examples each count).
+    pub(super) count: usize,
+    /// (reason, name) of those left out for a reason other than the filters.
+    pub(super) left_out: Vec<(String, String)>,
+    /// Whether a selected scenario opens the browser.
+    pub(super) browser: bool,
+}
+
+/// The scenarios selected, before anything starts. Browser scenarios that cannot run stop the run
+/// instead when `--require-browser` is set.
+pub(super) fn select(config: &RunConfig, app_key_known: bool, browser_missing: Option<&str>) -> Result<Selection> {
     let mut selected = 0;
     let mut left_out = Vec::new();
+    let mut browser = false;
     for path in feature_files(&config.features)? {
         let feature = gherkin::Feature::parse_path(&path, GherkinEnv::default())
             .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?;
@@ -82,7 +89,10 @@ pub(super) fn select(
                 .sum::<usize>()
                 .max(1);
             match excluded(config, app_key_known, browser_missing, &feature, rule, scenario) {
-                None => selected += count,
+                None => {
+                    selected += count;
+                    browser |= feature.tags.iter().chain(&scenario.tags).any(|t| t == crate::browser::TAG);
+                }
                 Some("name filter" | "tag filter") => {}
                 Some(why) if config.require_browser && Some(why) == browser_missing => {
                     return Err(HarnessError::Environment(format!(
@@ -94,5 +104,5 @@ pub(super) fn select(
             }
         }
     }
-    Ok((selected, left_out))
+    Ok(Selection { count: selected, left_out, browser })
 }

@@ -53,7 +53,7 @@ pub(super) fn print_shared_setup(timings: &[ScenarioTiming], isolated: bool) {
     let shared = timings.iter().filter(|t| t.setup_shared).count();
     if shared > 0 {
         say(&format!(
-            "Set-up: {shared} of {} scenarios took over the set-up of an earlier scenario that had the same one and only read.",
+            "Set-up: {shared} of {} scenarios took over the set-up an earlier scenario with the same set-up had built.",
             timings.len()
         ));
     }

@@ -8,7 +8,7 @@ use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
 use super::expect_status;
-use crate::browser::{Browser, Installation, PageServer, RenderedPage, TodoPage};
+use crate::browser::{Installation, PageServer, RenderedPage, TodoPage};
 use crate::client::Credential;
 use crate::error::{HarnessError, Result};
 use crate::mismatch::Mismatch;
@@ -23,8 +23,8 @@ fn page(world: &TutorialWorld) -> Result<RenderedPage> {
     })
 }
 
-/// Serves the page with the caller's key, opens it in Chromium, waits until it shows the to-dos
-/// or an error, and stops both; the screenshot is saved next to the report, if any.
+/// Serves the page with the caller's key, opens it in the run's Chromium, waits until it shows the
+/// to-dos or an error, and stops the page server; the screenshot is saved next to the report, if any.
 async fn open_page(world: &TutorialWorld, caller: &Caller) -> Result<RenderedPage> {
     let installation = Installation::at(&world.suite.config.chromium, &world.suite.config.chromedriver)
         .map_err(|u| HarnessError::Environment(u.to_string()))?;
@@ -37,24 +37,28 @@ async fn open_page(world: &TutorialWorld, caller: &Caller) -> Result<RenderedPag
     let timeout = world.suite.config.timeout;
 
     let server = PageServer::start(page).await?;
-    let browser = match Browser::launch(&installation, timeout).await {
-        Ok(browser) => browser,
+    let (rendered, screenshot) = match world.suite.browser.get(&installation, timeout).await {
+        Ok(mut browser) => match browser.as_mut() {
+            Some(browser) => {
+                let rendered = browser.open(server.url(), timeout, fetched.as_str()).await;
+                (rendered, browser.screenshot().await)
+            }
+            None => (
+                Err(HarnessError::Environment("the run's browser has quit".into())),
+                Err(HarnessError::Environment("no browser".into())),
+            ),
+        },
         Err(error) => {
             server.stop().await;
             return Err(error);
         }
     };
-    let rendered = browser.open(server.url(), timeout, fetched.as_str()).await;
-    let screenshot = browser.screenshot().await;
-    let quit = browser.quit().await;
     server.stop().await;
 
     if let (Some(report), Ok(png)) = (&world.suite.config.report, &screenshot) {
         save_screenshot(report, &world.snapshot_prefix, png)?;
     }
-    let rendered = rendered?;
-    quit?;
-    Ok(rendered)
+    rendered
 }
 
 /// Writes `<report folder>/<scenario snapshot name>.png`.

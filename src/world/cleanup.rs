@@ -1,6 +1,7 @@
 //! What a scenario removes when it ends, passed or failed: the records it wrote with a key, its
 //! API keys, the roles it gave, its users (signed out first), roles and collections, in that
-//! order, and the administrator's session. What cannot be removed is reported to the run.
+//! order, and the administrator's own session (never the run's). What cannot be removed is
+//! reported to the run.
 
 use serde_json::Value;
 
@@ -8,6 +9,7 @@ use super::TutorialWorld;
 use crate::client::Credential;
 use crate::error::Result;
 use crate::exchange::Exchange;
+use crate::secret::Secret;
 
 /// Everything the scenario created, removed when it ends.
 #[derive(Debug, Default, Clone)]
@@ -25,8 +27,26 @@ impl TutorialWorld {
     /// Removes everything the scenario created, in dependency order, and signs its sessions out;
     /// problems are reported to the suite (and make the run fail, since they are leftovers).
     pub async fn clean_up(&mut self) {
+        let problems = self.remove_created().await;
+        self.report_cleanup(problems);
+    }
+
+    pub(super) fn report_cleanup(&self, problems: Vec<String>) {
+        for problem in problems {
+            self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));
+        }
+    }
+
+    /// What [`Self::clean_up`] removes; the problems it met.
+    async fn remove_created(&mut self) -> Vec<String> {
+        let run_session = self.admin.as_ref().map(Secret::expose) == self.suite.admin_session().map(Secret::expose);
+        self.remove_created_signing_out(!run_session).await
+    }
+
+    /// Removes what the world holds; signs the administrator's session out when `sign_out_admin`.
+    pub(super) async fn remove_created_signing_out(&mut self, sign_out_admin: bool) -> Vec<String> {
         if self.suite.config.keep {
-            return;
+            return Vec::new();
         }
         let client = self.suite.client.clone();
         let mut problems = Vec::new();
@@ -34,12 +54,7 @@ impl TutorialWorld {
             let id = value_text(&id);
             check_cleanup(client.records_destroy(&key, &collection, &id).await, &format!("record {id}"), &mut problems);
         }
-        let Ok(admin) = self.admin() else {
-            for problem in problems {
-                self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));
-            }
-            return;
-        };
+        let Ok(admin) = self.admin() else { return problems };
         for (name, key) in std::mem::take(&mut self.keys) {
             if key.keep {
                 continue;
@@ -91,11 +106,12 @@ impl TutorialWorld {
                 &mut problems,
             );
         }
-        check_cleanup(client.auth_sign_out(&admin).await, "the administrator's session (signing out)", &mut problems);
-        self.admin = None;
-        for problem in problems {
-            self.suite.record_cleanup_problem(format!("{}: {problem}", self.scenario_name));
+        if sign_out_admin {
+            let signed_out = client.auth_sign_out(&admin).await;
+            check_cleanup(signed_out, "the administrator's session (signing out)", &mut problems);
         }
+        self.admin = None;
+        problems
     }
 }
 

@@ -129,6 +129,8 @@ pub struct TutorialWorld {
     skip_steps: usize,
     /// The set-up it took over, or built: given back to the pool if the scenario only reads.
     fixture: Option<Fixture>,
+    /// The same at the end of the Background, when the set-up goes on after it.
+    background_fixture: Option<Fixture>,
     /// When it began, and how long each step took.
     began: Instant,
     step_timings: Vec<StepTiming>,
@@ -156,6 +158,7 @@ impl TutorialWorld {
             steps_begun: 0,
             skip_steps: 0,
             fixture: None,
+            background_fixture: None,
             began: Instant::now(),
             step_timings: Vec::new(),
             suite,
@@ -275,19 +278,20 @@ impl TutorialWorld {
         let index = self.steps_begun;
         self.steps_begun += 1;
         if index < self.skip_steps {
-            self.step_timings.push(StepTiming { index, took: std::time::Duration::ZERO, shared: true });
+            self.step_timings.push(StepTiming {
+                index,
+                text: String::new(),
+                took: std::time::Duration::ZERO,
+                shared: true,
+            });
             return Ok(());
         }
         let started = Instant::now();
         let result = body(self).await;
-        self.step_timings.push(StepTiming { index, took: started.elapsed(), shared: false });
+        self.step_timings.push(StepTiming { index, text: String::new(), took: started.elapsed(), shared: false });
         match &result {
             Err(error) => self.suite.record_failure(error),
-            Ok(()) if index + 1 == self.plan.setup_steps && self.sharing() => {
-                self.fixture = Some(self.fixture());
-                self.tap.forget_writes();
-            }
-            Ok(()) => {}
+            Ok(()) => self.step_done(index),
         }
         result
     }

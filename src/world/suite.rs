@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use rand::RngExt;
 
+use crate::browser::SharedBrowser;
 use crate::check::openapi::Document;
 use crate::client::NocoClient;
 use crate::config::RunConfig;
@@ -29,6 +30,8 @@ pub struct Suite {
     pub app_key: Option<Secret>,
     /// The admin's user id on the target (`None` in key-only mode).
     admin: Option<i64>,
+    /// The admin's session for the whole run: what "the administrator is signed in" uses.
+    admin_session: Option<Secret>,
     /// Unique to this run; every scenario tag starts with it.
     pub run_tag: String,
     scenarios: AtomicU32,
@@ -36,6 +39,8 @@ pub struct Suite {
     openapi: Mutex<OpenApiTally>,
     /// Set-ups no scenario is using, for the next scenario with the same set-up.
     pub pool: Pool,
+    /// The run's Chromium, for the `@browser` scenarios.
+    pub browser: SharedBrowser,
     timings: Mutex<Vec<ScenarioTiming>>,
     /// The OpenAPI documents of the collections scenarios checked answers of (`None`: the
     /// target did not serve one), fetched once per collection.
@@ -78,7 +83,7 @@ impl Suite {
         config: RunConfig,
         target_kind: &'static str,
         app_key: Option<Secret>,
-        admin: Option<i64>,
+        admin: Option<(i64, Secret)>,
     ) -> Self {
         let mut rng = rand::rng();
         let run_tag = format!("nc{}", base36(rng.random_range(0..36_u64.pow(5)), 5));
@@ -87,12 +92,14 @@ impl Suite {
             config,
             target_kind,
             app_key,
-            admin,
+            admin: admin.as_ref().map(|(id, _)| *id),
+            admin_session: admin.map(|(_, session)| session),
             run_tag,
             scenarios: AtomicU32::new(0),
             tally: Mutex::new(Tally::default()),
             openapi: Mutex::new(OpenApiTally::default()),
             pool: Pool::default(),
+            browser: SharedBrowser::default(),
             timings: Mutex::new(Vec::new()),
             documents: Mutex::new(BTreeMap::new()),
         }
@@ -102,6 +109,11 @@ impl Suite {
     pub fn admin_id(&self) -> crate::error::Result<i64> {
         self.admin
             .ok_or_else(|| HarnessError::Scenario("this step needs admin credentials, not only an API key".into()))
+    }
+
+    /// The admin's session for the whole run (`None` in key-only mode).
+    pub fn admin_session(&self) -> Option<&Secret> {
+        self.admin_session.as_ref()
     }
 
     /// Makes this the suite scenarios run in.

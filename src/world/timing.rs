@@ -11,6 +11,8 @@ use crate::client::Timed;
 pub struct StepTiming {
     /// Its place among the scenario's steps (Background first).
     pub index: usize,
+    /// Its text.
+    pub text: String,
     /// How long it ran.
     pub took: Duration,
     /// Skipped: a shared set-up had done it.
@@ -26,10 +28,14 @@ pub struct ScenarioTiming {
     pub scenario: String,
     /// From its world's creation to its last step.
     pub took: Duration,
+    /// What removing what it created took afterwards (nothing when its set-up went back to the pool).
+    pub cleanup: Duration,
     /// How many of its steps are set-up.
     pub setup_steps: usize,
     /// Whether it took over a shared set-up.
     pub setup_shared: bool,
+    /// Whether its set-up went back to the pool (it passed having only read).
+    pub gave_back: bool,
     /// Each step.
     pub steps: Vec<StepTiming>,
     /// Each request its client sent.
