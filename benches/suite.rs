@@ -144,7 +144,7 @@ fn costliest_actions(scenarios: &[ScenarioTiming], count: usize) -> Vec<(String,
     }
     let mut actions: Vec<(String, usize, Duration)> =
         by_action.into_iter().map(|(action, (n, took))| (action.to_owned(), n, took)).collect();
-    actions.sort_by(|a, b| b.2.cmp(&a.2));
+    actions.sort_by_key(|a| std::cmp::Reverse(a.2));
     actions.truncate(count);
     actions
 }
@@ -159,7 +159,7 @@ fn slowest_steps(scenarios: &[ScenarioTiming], count: usize) -> Vec<(String, usi
     }
     let mut steps: Vec<(String, usize, Duration)> =
         by_text.into_iter().map(|(text, (n, took))| (text.to_owned(), n, took)).collect();
-    steps.sort_by(|a, b| b.2.cmp(&a.2));
+    steps.sort_by_key(|s| std::cmp::Reverse(s.2));
     steps.truncate(count);
     steps
 }
