@@ -1,8 +1,9 @@
 Feature: What NocoBase does with mistakes in a call
   Not every mistake is refused. The `resource:action` URL form ignores the HTTP method, missing
-  records answer 200 with an empty result rather than 404, SQLite stores a wrong value type as
-  given, an unknown filter operator is a server error, and a malformed JSON body gets V8's parser
-  message. Knowing this saves debugging time; these scenarios pin it down.
+  records answer 200 with an empty result rather than 404, a wrong value type is stored as given
+  on SQLite but refused by PostgreSQL and MariaDB, an unknown filter operator is a server error,
+  and a malformed JSON body gets V8's parser message. Knowing this saves debugging time; these
+  scenarios pin it down.
 
   Background:
     Given the administrator is signed in
@@ -40,6 +41,12 @@ Feature: What NocoBase does with mistakes in a call
     Then the response status is 400
     And the response matches the snapshot "malformed body"
 
+  # NocoBase itself checks no boolean (its boolean field is only Sequelize's BOOLEAN) and makes a
+  # string of anything given to a string field. What happens to "maybe" is the database's doing:
+  # SQLite stores any value in any column; PostgreSQL (boolean) and MariaDB or MySQL (TINYINT(1),
+  # strict mode) refuse it, and NocoBase answers the database's own message as a 500 — on MariaDB
+  # with the connection id, the table and the whole SQL statement with its parameters in it.
+  @dialect-sqlite
   Scenario: Values of the wrong type are stored as given
     When a client calls "POST todos:create" with the API key and the body:
       """
@@ -47,6 +54,15 @@ Feature: What NocoBase does with mistakes in a call
       """
     Then the response status is 200
     And the response matches the snapshot "wrong types"
+
+  @dialect-postgres @dialect-mariadb @dialect-mysql
+  Scenario: A value the column cannot hold is refused by the database
+    When a client calls "POST todos:create" with the API key and the body:
+      """
+      {"title": {"nested": "object"}, "completed": "maybe"}
+      """
+    Then the response status is 500
+    And the error message names "maybe"
 
   Scenario: The method does not matter in the resource:action form
     When a client calls "GET todos:create" with the API key

@@ -16,6 +16,7 @@
 //! | known record | `[todo:<title>]` | `id` of records the scenario created; `filterByTk=<id>` and `/todos/<id>` in the request line | snowflake ids differ per run; the title says which record |
 //! | known API key | `[key:<name>]` | `id` of `apiKeys` rows | row ids depend on the deployment's history |
 //! | other snowflake | `[snowflake]` | ids and `…Id` values ≥ 2³² not known to the scenario | generated 53-bit ids (role resources, their actions) |
+//! | unset column of a created row | *(removed)* | on PostgreSQL only: `null` members of `data` and of `data.fields[*]` in answers to `…:create` that the request did not send | Sequelize reads the inserted row back there (`INSERT … RETURNING *`) and NocoBase answers every column; on SQLite and MariaDB it answers what was set. Later `get`/`list` answers show those `null`s on every database, and are not touched |
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -71,12 +72,20 @@ impl IdKind {
 pub struct Normalizer {
     tags: Vec<String>,
     ids: BTreeMap<(IdKind, String), String>,
+    /// The target answers a created row whole, unset columns as `null` (NocoBase on PostgreSQL).
+    created_rows_whole: bool,
 }
 
 impl Normalizer {
     /// No tags, no known ids.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// For a target whose create answers carry every column, unset ones as `null` (NocoBase on
+    /// PostgreSQL): those `null`s are removed from `:create` answers (see the table above).
+    pub fn created_rows_whole(&mut self, whole: bool) {
+        self.created_rows_whole = whole;
     }
 
     /// Removes `tag` (with a preceding `_`, `-` or space) from every string.
@@ -225,6 +234,9 @@ impl Normalizer {
             out.insert("headers".into(), Value::Object(sorted.into_iter().collect()));
         }
         let body = match &exchange.body {
+            ResponseBody::Json(v) if self.created_rows_whole && is_create(&exchange.path) => {
+                self.value(&without_unset_columns(v, exchange.request_body.as_ref()))
+            }
             ResponseBody::Json(v) => self.value(v),
             ResponseBody::Text(t) => json!(self.text(t)),
             ResponseBody::Empty => Value::Null,
@@ -232,6 +244,32 @@ impl Normalizer {
         out.insert("body".into(), body);
         Value::Object(out)
     }
+}
+
+/// Whether a request path (`todos:create`, `collections/x/fields:create?…`) runs `create`.
+fn is_create(path: &str) -> bool {
+    path.split('?').next().is_some_and(|route| route.ends_with(":create"))
+}
+
+/// A create answer without the `null` members the request did not send: at `data`, and at each of
+/// `data.fields` (matched to the request's `fields` by `name`).
+fn without_unset_columns(body: &Value, request: Option<&Value>) -> Value {
+    fn strip(row: &mut Map<String, Value>, sent: Option<&Value>) {
+        let sent = sent.and_then(Value::as_object);
+        row.retain(|key, value| !value.is_null() || sent.is_some_and(|s| s.contains_key(key)));
+    }
+    let mut body = body.clone();
+    let Some(data) = body.get_mut("data").and_then(Value::as_object_mut) else { return body };
+    strip(data, request);
+    if let Some(Value::Array(fields)) = data.get_mut("fields") {
+        let sent_fields = request.and_then(|r| r.get("fields")).and_then(Value::as_array);
+        for field in fields.iter_mut().filter_map(Value::as_object_mut) {
+            let name = field.get("name").cloned();
+            let sent = sent_fields.and_then(|s| s.iter().find(|f| f.get("name") == name.as_ref()));
+            strip(field, sent);
+        }
+    }
+    body
 }
 
 #[cfg(test)]
@@ -275,6 +313,52 @@ mod tests {
         assert_eq!(
             n.request_line("GET /api/apiKeys:list?filter={\"name\":{\"$includes\":\"nc4k2x9a01\"}}"),
             "GET /api/apiKeys:list?filter={\"name\":{\"$includes\":\"[run]\"}}"
+        );
+    }
+
+    fn exchange(path: &str, request: Value, body: Value) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: path.into(),
+            request_headers: Vec::new(),
+            request_body: Some(request),
+            status: 200,
+            content_type: Some("application/json".into()),
+            body: ResponseBody::Json(body),
+            headers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn on_postgresql_a_create_answer_loses_only_the_nulls_nobody_sent() {
+        // Arrange
+        let request = json!({"title": "eat food", "completed": null, "fields": [{"name": "a", "x": null}]});
+        let answer = json!({"data": {
+            "title": "eat food", "completed": null, "description": null, "strategy": "all",
+            "fields": [{"name": "a", "x": null, "parentKey": null}, {"name": "b", "reverseKey": null}],
+            "nested": {"kept": null}
+        }});
+        let mut postgres = Normalizer::new();
+        postgres.created_rows_whole(true);
+
+        // Act
+        let created = postgres.exchange(&exchange("todos_x:create", request.clone(), answer.clone()));
+        let updated = postgres.exchange(&exchange("todos_x:update?filterByTk=1", request.clone(), answer.clone()));
+        let elsewhere = Normalizer::new().exchange(&exchange("todos_x:create", request, answer));
+
+        // Assert
+        assert_eq!(
+            created["body"],
+            json!({"data": {
+                "completed": null, "fields": [{"name": "a", "x": null}, {"name": "b"}],
+                "nested": {"kept": null}, "strategy": "all", "title": "eat food"
+            }})
+        );
+        assert_eq!(updated["body"]["data"]["description"], Value::Null, "only create answers");
+        assert!(updated["body"]["data"].as_object().is_some_and(|d| d.contains_key("description")));
+        assert!(
+            elsewhere["body"]["data"].as_object().is_some_and(|d| d.contains_key("description")),
+            "only on PostgreSQL"
         );
     }
 

@@ -14,7 +14,7 @@ use cucumber::{World as _, WriterExt as _, writer};
 use futures::FutureExt as _;
 use serde_json::Value;
 
-use self::select::{excluded, select};
+use self::select::{Selection, Target, excluded, select};
 use self::summary::{print_left_out, print_openapi, print_shared_setup};
 use crate::browser::Installation;
 use crate::client::NocoClient;
@@ -82,11 +82,12 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     }
     let browser_missing =
         crate::browser::Installation::at(&config.chromium, &config.chromedriver).err().map(|u| u.reason().to_owned());
-    let selection = select(&config, app_key_hint, browser_missing.as_deref())?;
-    let (selected, left_out) = (selection.count, selection.left_out);
-    if selected == 0 {
+    let before_start =
+        Target { app_key_known: app_key_hint, browser_missing: browser_missing.as_deref(), dialect: None };
+    let selection = select(&config, &before_start)?;
+    if selection.count == 0 {
         say("No scenario matches the filters; nothing to run.");
-        print_left_out(&left_out);
+        print_left_out(&selection.left_out);
         return Ok((Outcome::Passed, Vec::new()));
     }
 
@@ -110,8 +111,13 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
             Some((id, session))
         }
     };
+    // Now that the target said what it is, the choice is final (its app key, its database).
+    let app_key_known = running.app_key.is_some();
+    let known = Target { app_key_known, browser_missing: browser_missing.as_deref(), dialect: info.dialect.as_deref() };
+    let Selection { count: selected, left_out, browser } = select(&config, &known)?;
+    let on = info.dialect.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
     say(&format!(
-        "Running {selected} scenario{} against the {} target at {} (NocoBase {}), {} at a time.",
+        "Running {selected} scenario{} against the {} target at {} (NocoBase {}{on}), {} at a time.",
         if selected == 1 { "" } else { "s" },
         running.kind,
         running.base_url,
@@ -132,9 +138,10 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         }
         None => None,
     };
-    let suite = Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), admin));
+    let suite =
+        Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), info.dialect.clone(), admin));
     suite.install();
-    if selection.browser {
+    if browser {
         // Chromium starts while the first scenarios run: most of a browser scenario's cost.
         let (suite, timeout) = (Arc::clone(&suite), suite.config.timeout);
         tokio::spawn(async move {
@@ -143,10 +150,11 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
             }
         });
     }
-    let app_key_known = suite.app_key.is_some();
     let filter_config = suite.config.clone();
+    let dialect = info.dialect.clone();
     let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
-        excluded(&filter_config, app_key_known, browser_missing.as_deref(), feature, rule, scenario).is_none()
+        let target = Target { app_key_known, browser_missing: browser_missing.as_deref(), dialect: dialect.as_deref() };
+        excluded(&filter_config, &target, feature, rule, scenario).is_none()
     };
 
     let base = TutorialWorld::cucumber()

@@ -39,6 +39,26 @@ async fn error_says(world: &mut TutorialWorld, message: String, code: String) ->
         .await
 }
 
+/// For answers whose wording is the database's own and varies (MariaDB's names the connection, the
+/// table and the SQL): the error's message must hold `text`.
+#[then(expr = "the error message names {string}")]
+async fn error_names(world: &mut TutorialWorld, text: String) -> Result<()> {
+    world
+        .step(async |world| {
+            let exchange = world.last()?;
+            match exchange.error() {
+                Some((message, _)) if message.contains(&text) => Ok(()),
+                other => Err(HarnessError::mismatch(Mismatch::new(
+                    "the error message",
+                    format!("a message naming {text:?}"),
+                    other.map_or_else(|| "no NocoBase error in the body".to_owned(), |(m, _)| m),
+                    Some(exchange),
+                ))),
+            }
+        })
+        .await
+}
+
 #[then(expr = "the response matches the snapshot {string}")]
 async fn matches_snapshot(world: &mut TutorialWorld, label: String) -> Result<()> {
     world

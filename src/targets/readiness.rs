@@ -21,6 +21,8 @@ const POLL: Duration = Duration::from_millis(250);
 pub struct TargetInfo {
     /// `app:getInfo`'s version.
     pub version: String,
+    /// Its database (`data.database.dialect`): `sqlite`, `postgres`, `mariadb`, `mysql`.
+    pub dialect: Option<String>,
 }
 
 fn looks_like_html(exchange: &Exchange) -> bool {
@@ -110,7 +112,10 @@ pub async fn target_info(client: &NocoClient) -> Result<TargetInfo> {
     let exchange = client.app_get_info().await?;
     let version = exchange.pointer("/data/version").and_then(Value::as_str);
     match version {
-        Some(v) if exchange.status == 200 => Ok(TargetInfo { version: v.to_owned() }),
+        Some(v) if exchange.status == 200 => {
+            let dialect = exchange.pointer("/data/database/dialect").and_then(Value::as_str).map(str::to_owned);
+            Ok(TargetInfo { version: v.to_owned(), dialect })
+        }
         _ => Err(HarnessError::NotNocoBase {
             url: client.url("app:getInfo")?.to_string(),
             what: format!("app:getInfo answered {} with {}", exchange.status, excerpt(&exchange)),

@@ -28,6 +28,8 @@ pub struct Suite {
     pub target_kind: &'static str,
     /// The target's APP_KEY, when known.
     pub app_key: Option<Secret>,
+    /// The target's database, as `app:getInfo` names it (`sqlite`, `postgres`, `mariadb`, …).
+    pub dialect: Option<String>,
     /// The admin's user id on the target (`None` in key-only mode).
     admin: Option<i64>,
     /// The admin's session for the whole run: what "the administrator is signed in" uses.
@@ -83,6 +85,7 @@ impl Suite {
         config: RunConfig,
         target_kind: &'static str,
         app_key: Option<Secret>,
+        dialect: Option<String>,
         admin: Option<(i64, Secret)>,
     ) -> Self {
         let mut rng = rand::rng();
@@ -92,6 +95,7 @@ impl Suite {
             config,
             target_kind,
             app_key,
+            dialect,
             admin: admin.as_ref().map(|(id, _)| *id),
             admin_session: admin.map(|(_, session)| session),
             run_tag,
