@@ -317,7 +317,7 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
         .ok_or_else(|| format!("unexpected first line: {first_line}"))?;
     let base = Url::parse(base).map_err(|e| e.to_string())?;
     let health = format!("{base}/__health_check");
-    let http = reqwest::Client::new();
+    let http = nocobase_conformance::client::http().build().map_err(|e| e.to_string())?;
     let mut last: String;
     let ready_after = loop {
         match http.get(&health).send().await {

@@ -85,7 +85,7 @@ fn config(bench: &Bench, base_url: Option<&str>, isolated: bool) -> Result<RunCo
 }
 
 async fn answers(base_url: &str) -> bool {
-    let Ok(client) = reqwest::Client::builder().timeout(Duration::from_secs(3)).build() else { return false };
+    let Ok(client) = nocobase_conformance::client::http().timeout(Duration::from_secs(3)).build() else { return false };
     client.get(format!("{base_url}/__health_check")).send().await.is_ok_and(|r| r.status() == 200)
 }
 

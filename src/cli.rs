@@ -43,6 +43,45 @@ pub enum Command {
     /// collections whose names end in a run tag (after a run was interrupted, for example).
     #[command(after_help = LEFTOVERS_EXIT_CODES)]
     Leftovers(LeftoversArgs),
+    /// Audit a deployment's security: the default admin password, well-known APP_KEYs, forged
+    /// tokens, API keys reaching beyond their role, the role mode. Findings say what to do.
+    #[command(after_help = AUDIT_EXIT_CODES)]
+    Audit(AuditArgs),
+}
+
+/// Exit codes of `audit`.
+pub const AUDIT_EXIT_CODES: &str = "Exit codes:
+  0  no finding
+  2  could not audit (bad flags, unreachable target, refused credentials)
+  3  the audit found something (each finding is printed with what to do)";
+
+/// Flags of `audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// API base URL of the NocoBase to audit, e.g. https://nocobase.example.com/api
+    #[arg(long, env = "NOCOBASE_BASE_URL", value_name = "URL")]
+    pub base_url: String,
+
+    /// Admin account (username or email).
+    #[arg(long, env = "NOCOBASE_ACCOUNT", default_value = "admin@nocobase.com")]
+    pub account: String,
+
+    /// Admin password: with it, the audit also issues a key of its own and checks what the key
+    /// can reach (and removes it). Without it, that check is listed as not checked.
+    #[arg(long, env = "NOCOBASE_PASSWORD", hide_env_values = true, value_parser = secret_arg)]
+    pub password: Option<Secret>,
+
+    /// The target's APP_KEY, if known: enables the algorithm-confusion check.
+    #[arg(long, env = "NOCOBASE_APP_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub app_key: Option<Secret>,
+
+    /// An API key, to read the role mode with when no admin password is given.
+    #[arg(long, env = "NOCOBASE_API_KEY", hide_env_values = true, value_parser = secret_arg)]
+    pub api_key: Option<Secret>,
+
+    /// Seconds to wait for any single HTTP response (and for a starting target).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// Exit codes of `leftovers`.

@@ -13,6 +13,7 @@
 //! [`client`] (one method per NocoBase action) → [`error`], [`mismatch`] and [`exchange`] (what a
 //! request and its answer were) → [`secret`].
 
+pub mod audit;
 pub mod browser;
 pub mod cargo_test;
 pub mod check;

@@ -1,4 +1,5 @@
-//! The `nocobase-conformance` command: `run` the suite, or `serve` the reference server.
+//! The `nocobase-conformance` command: `run` the suite, `serve` the reference server, look for
+//! `leftovers`, `audit` a deployment.
 
 use std::process::ExitCode;
 
@@ -6,7 +7,7 @@ use clap::Parser;
 use nocobase_conformance::cli::{Cli, Command};
 use nocobase_conformance::config::RunConfig;
 use nocobase_conformance::reference::cli::serve;
-use nocobase_conformance::{leftovers, run};
+use nocobase_conformance::{audit, leftovers, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Leftovers(args) => ExitCode::from(runtime.block_on(leftovers::command(args))),
+        Command::Audit(args) => ExitCode::from(runtime.block_on(audit::command(args))),
         Command::Serve(args) => match runtime.block_on(serve(args)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

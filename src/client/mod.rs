@@ -88,10 +88,18 @@ pub struct NocoClient {
 const QUERY: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
+/// A builder of HTTP clients with TLS ready: every reqwest client of this crate, its tests and
+/// benches comes from here (ring is installed as rustls' provider, once per process).
+pub fn http() -> reqwest::ClientBuilder {
+    // An error only means a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 impl NocoClient {
     /// A client for the API at `base` (which ends with `/api` or `/api/`).
     pub fn new(base: &Url, timeout: Duration) -> Result<Self> {
-        let http = reqwest::Client::builder()
+        let http = http()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10).min(timeout))
             .timeout(timeout)

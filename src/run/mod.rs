@@ -16,7 +16,9 @@ use serde_json::Value;
 
 use self::select::{Selection, Target, excluded, select};
 use self::summary::{print_left_out, print_openapi, print_shared_setup};
+use crate::audit;
 use crate::browser::Installation;
+use crate::client::Credential;
 use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
@@ -213,6 +215,9 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     for fixture in suite.pool.drain() {
         TutorialWorld::remove_fixture(Arc::clone(&suite), fixture).await;
     }
+    if matches!(suite.config.target, crate::config::TargetSpec::Live(_)) {
+        audit_section(&suite).await;
+    }
     let leftovers = sweep(&suite).await;
     // After the sweep: a report that cannot be finished must not leave the target's data behind.
     let junit_written = match &suite.config.junit {
@@ -251,18 +256,35 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     Ok((outcome, timings))
 }
 
+/// The security audit of a live deployment, as a section of the run's output (its findings do
+/// not change the run's exit code; `nocobase-conformance audit` exits 3 on them).
+async fn audit_section(suite: &Suite) {
+    let access = audit::Access {
+        client: &suite.client,
+        admin: suite.admin_session().cloned().zip(suite.admin_id().ok()).map(|(s, id)| (Credential::Bearer(s), id)),
+        app_key: suite.app_key.as_ref(),
+        api_key: suite.config.key_only.as_ref().map(|k| Credential::Bearer(k.key.clone())),
+    };
+    match audit::audit(&access).await {
+        Ok(outcomes) => {
+            audit::print(suite.client.base().as_str().trim_end_matches('/'), &outcomes);
+        }
+        Err(error) => warn(&format!("the security audit could not run: {error}")),
+    }
+}
+
 /// Finds (and removes) anything of this run that per-scenario cleanup missed; reports it. Signs
 /// the run's admin session out.
 async fn sweep(suite: &Suite) -> Vec<String> {
     if suite.config.keep {
         if let Some(session) = suite.admin_session() {
-            let _ = suite.client.auth_sign_out(&crate::client::Credential::Bearer(session.clone())).await;
+            let _ = suite.client.auth_sign_out(&Credential::Bearer(session.clone())).await;
         }
         return Vec::new();
     }
     // The run's session, which scenarios shared; signed out at the end of the sweep.
     let Some(session) = suite.admin_session() else { return Vec::new() };
-    let admin = crate::client::Credential::Bearer(session.clone());
+    let admin = Credential::Bearer(session.clone());
     let found = match leftovers::find(&suite.client, &admin, leftovers::Scope::Run(&suite.run_tag)).await {
         Ok(found) => found,
         Err(error) => return vec![format!("could not look for leftovers: {error}")],

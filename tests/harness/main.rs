@@ -2,6 +2,7 @@
 //! how it treats a missing browser, and `serve` as a process of its own. Most tests run the real
 //! `nocobase-conformance` binary, as a CI job would.
 
+mod audit;
 mod browser;
 mod cli;
 #[path = "../common/mod.rs"]

@@ -117,7 +117,7 @@ async fn tutorial(http: &reqwest::Client, base: &str) -> (String, String) {
 async fn the_tutorials_curl_with_a_key_answers_as_nocobase_did() {
     // Arrange
     let server = serve(None);
-    let http = reqwest::Client::new();
+    let http = nocobase_conformance::client::http().build().expect("an HTTP client");
     ready(&http, &server.base).await;
     let (_, key) = tutorial(&http, &server.base).await;
     // Act: `curl -H "Authorization: Bearer <key>" http://127.0.0.1:13000/api/todos:list`
@@ -138,7 +138,7 @@ async fn a_database_file_keeps_data_and_keys_across_a_restart() {
     let dir = std::env::temp_dir().join(format!("nc-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = dir.join("todos.sqlite");
-    let http = reqwest::Client::new();
+    let http = nocobase_conformance::client::http().build().expect("an HTTP client");
     let key = {
         let first = serve(Some(&db));
         ready(&http, &first.base).await;

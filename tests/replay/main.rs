@@ -79,7 +79,7 @@ async fn replay_set(set: &str) -> Vec<Outcome> {
     let recordings = load_set(set);
     let cors_kept = recordings.iter().any(|r| r.header("vary").is_some());
     let (origin, server) = start_server().await;
-    let client = reqwest::Client::builder()
+    let client = nocobase_conformance::client::http()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()

@@ -39,7 +39,7 @@ impl Started<'_> {
             }
         }
         let url = format!("http://127.0.0.1:{port}{HEALTH_PATH}");
-        let http = reqwest::Client::builder()
+        let http = crate::client::http()
             .timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .build()
