@@ -214,6 +214,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
 
+    /// A shell command that restarts the deployment at --base-url (and returns once it is
+    /// stopped and started again; the suite then waits until it answers), for the scenarios that
+    /// check what outlives a restart. Without it they are listed as not run.
+    #[arg(long, env = "NOCOBASE_RESTART_COMMAND", value_name = "COMMAND")]
+    pub restart_command: Option<String>,
+
     /// Every scenario builds its own set-up, instead of taking over the set-up of an earlier
     /// scenario that had the same one and only read (slower; for comparison and debugging).
     #[arg(long)]

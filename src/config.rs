@@ -60,6 +60,8 @@ pub struct RunConfig {
     pub keep: bool,
     /// Every scenario builds its own set-up (no shared set-up).
     pub isolated: bool,
+    /// The shell command that restarts a live deployment, for the `@restart` scenarios.
+    pub restart_command: Option<String>,
     /// Print no step lines, only what comes after them (for the suite's benchmark; no flag).
     pub quiet: bool,
     /// Key-only mode, when an API key is given instead of admin credentials.
@@ -86,6 +88,7 @@ impl RunConfig {
             app_key: self.app_key.as_ref(),
             ready_timeout: self.ready_timeout,
             keep: self.keep,
+            restart_command: self.restart_command.as_deref(),
         }
     }
 
@@ -135,6 +138,11 @@ impl RunConfig {
                 "no feature files at {} (pass --features DIR)",
                 features.display()
             )));
+        }
+        if args.restart_command.is_some() && !matches!(target, TargetSpec::Live(_)) {
+            return Err(HarnessError::Config(
+                "--restart-command restarts a deployment at --base-url; the embedded server and a container restart by themselves".into(),
+            ));
         }
         let snapshots = args.snapshots.unwrap_or_else(|| project_dir().join("snapshots"));
         // The reference server takes scenarios in parallel wherever it runs; NocoBase on SQLite
@@ -192,6 +200,7 @@ impl RunConfig {
             validate_openapi: args.validate_openapi,
             keep: args.keep,
             isolated: args.isolated,
+            restart_command: args.restart_command.filter(|c| !c.trim().is_empty()),
             quiet: false,
             key_only,
             require_browser: args.require_browser,

@@ -235,4 +235,16 @@ impl NocoClient {
     pub async fn api_keys_destroy(&self, credential: &Credential, id: i64) -> Result<Exchange> {
         self.send(ApiRequest::new(Method::POST, format!("apiKeys:destroy?filterByTk={id}"), credential)).await
     }
+
+    /// `GET /api/tokenControlConfig:get?filterByTk=token-policy-config`: the token policy.
+    pub async fn token_policy_get(&self, credential: &Credential) -> Result<Exchange> {
+        self.send(ApiRequest::new(Method::GET, "tokenControlConfig:get?filterByTk=token-policy-config", credential))
+            .await
+    }
+
+    /// `POST /api/tokenControlConfig:update?filterByTk=token-policy-config` with `{"config": …}`.
+    pub async fn token_policy_update(&self, credential: &Credential, config: Value) -> Result<Exchange> {
+        let path = "tokenControlConfig:update?filterByTk=token-policy-config";
+        self.send(ApiRequest::new(Method::POST, path, credential).json(json!({ "config": config }))).await
+    }
 }

@@ -84,8 +84,12 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     }
     let browser_missing =
         crate::browser::Installation::at(&config.chromium, &config.chromedriver).err().map(|u| u.reason().to_owned());
-    let before_start =
-        Target { app_key_known: app_key_hint, browser_missing: browser_missing.as_deref(), dialect: None };
+    let before_start = Target {
+        app_key_known: app_key_hint,
+        browser_missing: browser_missing.as_deref(),
+        dialect: None,
+        restart_missing: None,
+    };
     let selection = select(&config, &before_start)?;
     if selection.count == 0 {
         say("No scenario matches the filters; nothing to run.");
@@ -115,7 +119,13 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     };
     // Now that the target said what it is, the choice is final (its app key, its database).
     let app_key_known = running.app_key.is_some();
-    let known = Target { app_key_known, browser_missing: browser_missing.as_deref(), dialect: info.dialect.as_deref() };
+    let restart_missing = running.restart.missing();
+    let known = Target {
+        app_key_known,
+        browser_missing: browser_missing.as_deref(),
+        dialect: info.dialect.as_deref(),
+        restart_missing,
+    };
     let Selection { count: selected, left_out, browser } = select(&config, &known)?;
     let on = info.dialect.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
     say(&format!(
@@ -140,8 +150,15 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         }
         None => None,
     };
-    let suite =
-        Arc::new(Suite::new(client, config, running.kind, running.app_key.clone(), info.dialect.clone(), admin));
+    let suite = Arc::new(Suite::new(
+        client,
+        config,
+        running.kind,
+        running.app_key.clone(),
+        info.dialect.clone(),
+        running.restart.clone(),
+        admin,
+    ));
     suite.install();
     if browser {
         // Chromium starts while the first scenarios run: most of a browser scenario's cost.
@@ -155,7 +172,12 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     let filter_config = suite.config.clone();
     let dialect = info.dialect.clone();
     let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
-        let target = Target { app_key_known, browser_missing: browser_missing.as_deref(), dialect: dialect.as_deref() };
+        let target = Target {
+            app_key_known,
+            browser_missing: browser_missing.as_deref(),
+            dialect: dialect.as_deref(),
+            restart_missing,
+        };
         excluded(&filter_config, &target, feature, rule, scenario).is_none()
     };
 

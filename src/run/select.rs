@@ -41,6 +41,9 @@ pub(super) fn excluded<'a>(
     if let Some(why) = target.browser_missing.filter(|_| tags.iter().any(|t| t.as_str() == crate::browser::TAG)) {
         return Some(why.into());
     }
+    if let Some(why) = target.restart_missing.filter(|_| tags.iter().any(|t| t.as_str() == RESTART_TAG)) {
+        return Some(why.into());
+    }
     let dialects: Vec<&str> = tags.iter().filter_map(|t| t.strip_prefix(DIALECT_TAG)).collect();
     if let Some(dialect) = target.dialect
         && !dialects.is_empty()
@@ -75,6 +78,9 @@ const TAG_FILTER: &str = "tag filter";
 /// databases only, and runs only against a target that says (in `app:getInfo`) it runs on one.
 const DIALECT_TAG: &str = "dialect-";
 
+/// Tag of the scenarios that restart the target: they run where it can restart.
+const RESTART_TAG: &str = "restart";
+
 /// What is known of the target when scenarios are chosen.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Target<'a> {
@@ -84,6 +90,8 @@ pub(super) struct Target<'a> {
     pub(super) browser_missing: Option<&'a str>,
     /// Its database, once it answered `app:getInfo` (for `@dialect-…`).
     pub(super) dialect: Option<&'a str>,
+    /// Why it cannot restart, if it cannot (for `@restart`).
+    pub(super) restart_missing: Option<&'a str>,
 }
 
 /// What [`select`] chose.

@@ -6,13 +6,16 @@ mod api_keys;
 mod browser;
 mod collections;
 pub(crate) mod fixtures;
+mod key_life;
 mod key_only;
 mod plugins;
 mod records;
 mod requests;
 mod responses;
+mod restart;
 mod roles;
 mod session;
+mod token_policy;
 mod users;
 
 use crate::error::{HarnessError, Result};

@@ -55,10 +55,24 @@ async fn set_up_credential(world: &mut TutorialWorld, phrase: &str) -> Result<(C
         return Ok((Credential::Bearer(Secret::literal(token)), vec![]));
     }
     if let Some(header) = quoted("the API key and the header \"") {
-        let (name, value) = header
-            .split_once(": ")
-            .ok_or_else(|| HarnessError::Scenario(format!("write the header as \"Name: value\", not {header:?}")))?;
-        return Ok((world.main_key()?, vec![(name.to_owned(), value.to_owned())]));
+        return Ok((world.main_key()?, vec![header_of(world, &header)?]));
+    }
+    if let Some(header) = quoted("the administrator's session and the header \"") {
+        return Ok((world.admin()?, vec![header_of(world, &header)?]));
+    }
+    if let Some(name) = quoted("the key \"") {
+        return Ok((world.key(&name)?, vec![]));
+    }
+    if phrase == "the administrator's session" {
+        return Ok((world.admin()?, vec![]));
+    }
+    if phrase == "only the administrator's auth cookie" {
+        // What a browser that signed in sends: NocoBase's cookies, no Authorization header.
+        let Credential::Bearer(session) = world.admin()? else {
+            return Err(HarnessError::Scenario("the administrator has no session".into()));
+        };
+        let cookie = format!("nb_auth_token_main={}; nb_authenticator_main=basic", session.expose());
+        return Ok((Credential::None, vec![("Cookie".to_owned(), cookie)]));
     }
     if let Some(role) = quoted("a JWT minted offline with the app key for the role \"") {
         let app_key = world
@@ -114,6 +128,22 @@ async fn set_up_credential(world: &mut TutorialWorld, phrase: &str) -> Result<(C
         }
         other => Err(HarnessError::Scenario(format!("unknown credential {other:?}"))),
     }
+}
+
+/// A header written `Name: value`. In `X-Role`, a role the scenario created is named as the
+/// scenario names it (`todos`), and `(empty)` stands for an empty value.
+fn header_of(world: &TutorialWorld, header: &str) -> Result<(String, String)> {
+    let (name, value) = header
+        .split_once(": ")
+        .ok_or_else(|| HarnessError::Scenario(format!("write the header as \"Name: value\", not {header:?}")))?;
+    let value = match value {
+        "(empty)" => String::new(),
+        role if name.eq_ignore_ascii_case("x-role") && world.has_created_role(&world.tagged(role)) => {
+            world.tagged(role)
+        }
+        other => other.to_owned(),
+    };
+    Ok((name.to_owned(), value))
 }
 
 /// A role without permissions, held by the administrator.

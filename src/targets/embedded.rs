@@ -1,20 +1,63 @@
 //! The embedded target: the bundled reference server on `127.0.0.1:0` in this process, with a
-//! fresh in-memory database and the run's admin credentials as its root account.
+//! fresh database (a file in a temporary folder, so that it can restart on it) and the run's admin
+//! credentials as its root account.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
 
 use rand::RngExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use url::Url;
 
+use super::restart::Restart;
 use super::{Launch, RunningTarget};
 use crate::error::{HarnessError, Result};
 use crate::reference::{AppState, RootAccount, ServerConfig};
 use crate::secret::Secret;
 
-/// Aborts the server task when dropped.
-struct ServerTask(tokio::task::JoinHandle<()>);
+/// The reference server of a run: stopped when dropped, restartable on its database file.
+#[derive(Debug)]
+pub struct EmbeddedServer {
+    config: ServerConfig,
+    address: SocketAddr,
+    task: Mutex<Option<JoinHandle<()>>>,
+    /// The folder of the database file; removed when dropped.
+    _folder: tempfile::TempDir,
+}
 
-impl Drop for ServerTask {
+impl Drop for EmbeddedServer {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(task) = self.task.lock().ok().and_then(|mut t| t.take()) {
+            task.abort();
+        }
+    }
+}
+
+fn environment(what: &str) -> impl Fn(std::io::Error) -> HarnessError + '_ {
+    move |e| HarnessError::Environment(format!("{what}: {e}"))
+}
+
+impl EmbeddedServer {
+    /// Stops the server and starts it again on the same database file, key and address.
+    pub async fn restart(&self) -> Result<()> {
+        let running = self.task.lock().ok().and_then(|mut t| t.take());
+        if let Some(task) = running {
+            task.abort();
+            let _ = task.await;
+        }
+        let state = AppState::new(self.config.clone()).map_err(|e| HarnessError::Environment(e.to_string()))?;
+        let listener =
+            TcpListener::bind(self.address).await.map_err(environment("cannot bind the reference server again"))?;
+        let task = tokio::spawn(async move {
+            if let Err(e) = crate::reference::serve(listener, state).await {
+                tracing::error!("reference server stopped: {e}");
+            }
+        });
+        if let Ok(mut slot) = self.task.lock() {
+            *slot = Some(task);
+        }
+        Ok(())
     }
 }
 
@@ -34,13 +77,27 @@ pub(super) async fn start(launch: Launch<'_>) -> Result<RunningTarget> {
         password: launch.password.expose().to_owned(),
         ..RootAccount::default()
     };
-    let state = AppState::new(ServerConfig { app_key: app_key.expose().to_owned(), root, database: None })
-        .map_err(|e| HarnessError::Environment(e.to_string()))?;
+    let folder = tempfile::Builder::new()
+        .prefix("nocobase-conformance-embedded-")
+        .tempdir()
+        .map_err(environment("cannot create a folder for the reference server's database"))?;
+    let config = ServerConfig {
+        app_key: app_key.expose().to_owned(),
+        root,
+        database: Some(folder.path().join("reference.sqlite")),
+    };
+    let state = AppState::new(config.clone()).map_err(|e| HarnessError::Environment(e.to_string()))?;
     let (address, task) = crate::reference::spawn(state)
         .await
         .map_err(|e| HarnessError::Environment(format!("cannot start the reference server on 127.0.0.1: {e}")))?;
-    let port = address.port();
-    let base_url =
-        Url::parse(&format!("http://127.0.0.1:{port}/api")).map_err(|e| HarnessError::Environment(e.to_string()))?;
-    Ok(RunningTarget { base_url, kind: "embedded", app_key: Some(app_key), _guard: Box::new(ServerTask(task)) })
+    let base_url = Url::parse(&format!("http://127.0.0.1:{}/api", address.port()))
+        .map_err(|e| HarnessError::Environment(e.to_string()))?;
+    let server = std::sync::Arc::new(EmbeddedServer { config, address, task: Mutex::new(Some(task)), _folder: folder });
+    Ok(RunningTarget {
+        base_url,
+        kind: "embedded",
+        app_key: Some(app_key),
+        restart: Restart::Embedded(std::sync::Arc::clone(&server)),
+        _guard: Box::new(server),
+    })
 }

@@ -3,14 +3,16 @@
 //! scenario runs, and a guard that stops what was started when dropped.
 
 pub mod container;
-mod embedded;
+pub mod embedded;
 pub mod readiness;
+pub mod restart;
 
 use std::time::Duration;
 
 use url::Url;
 
 use self::container::ImageKind;
+use self::restart::Restart;
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -46,6 +48,8 @@ pub struct Launch<'a> {
     pub ready_timeout: Duration,
     /// Leave a started container in place.
     pub keep: bool,
+    /// The shell command that restarts a live deployment (`--restart-command`).
+    pub restart_command: Option<&'a str>,
 }
 
 /// A target the suite can talk to.
@@ -56,6 +60,8 @@ pub struct RunningTarget {
     pub kind: &'static str,
     /// The target's APP_KEY, when the suite knows it.
     pub app_key: Option<Secret>,
+    /// How it restarts, for the `@restart` scenarios.
+    pub restart: Restart,
     /// Keeps started servers alive; dropping it stops them.
     _guard: Box<dyn Send + Sync>,
 }
@@ -67,9 +73,13 @@ impl std::fmt::Debug for RunningTarget {
 }
 
 impl RunningTarget {
-    /// A target that needs no cleanup (a live deployment).
-    pub fn live(base_url: Url, app_key: Option<Secret>) -> Self {
-        Self { base_url, kind: "live", app_key, _guard: Box::new(()) }
+    /// A target that needs no cleanup (a live deployment), restarted with `restart_command`.
+    pub fn live(base_url: Url, app_key: Option<Secret>, restart_command: Option<&str>) -> Self {
+        let restart = match restart_command {
+            Some(command) => Restart::Command(command.to_owned()),
+            None => Restart::Unable("needs --restart-command to restart the deployment"),
+        };
+        Self { base_url, kind: "live", app_key, restart, _guard: Box::new(()) }
     }
 }
 
@@ -77,7 +87,7 @@ impl RunningTarget {
 pub async fn start(spec: &TargetSpec, launch: Launch<'_>) -> Result<RunningTarget> {
     match spec {
         TargetSpec::Embedded => embedded::start(launch).await,
-        TargetSpec::Live(url) => Ok(RunningTarget::live(url.clone(), launch.app_key.cloned())),
+        TargetSpec::Live(url) => Ok(RunningTarget::live(url.clone(), launch.app_key.cloned(), launch.restart_command)),
         TargetSpec::Container { image, tag, docker_host } => {
             container::start(launch, *image, tag.as_deref(), docker_host).await
         }

@@ -21,6 +21,8 @@ pub(crate) struct Created {
     pub(super) assignments: Vec<(String, i64)>,
     /// Records written with an API key: (collection, id, key), deleted with that key.
     pub(super) key_records: Vec<(String, Value, Credential)>,
+    /// The token policy as it was before the scenario changed it, put back first.
+    pub(super) token_policy: Option<Value>,
 }
 
 impl TutorialWorld {
@@ -55,6 +57,14 @@ impl TutorialWorld {
             check_cleanup(client.records_destroy(&key, &collection, &id).await, &format!("record {id}"), &mut problems);
         }
         let Ok(admin) = self.admin() else { return problems };
+        if let Some(config) = self.created.token_policy.take() {
+            let restored = client.token_policy_update(&admin, config).await;
+            match restored {
+                Ok(exchange) if exchange.status == 200 => {}
+                Ok(exchange) => problems.push(format!("putting the token policy back: answered {}", exchange.status)),
+                Err(error) => problems.push(format!("putting the token policy back failed: {error}")),
+            }
+        }
         for (name, key) in std::mem::take(&mut self.keys) {
             if key.keep {
                 continue;

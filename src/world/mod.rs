@@ -353,6 +353,17 @@ impl TutorialWorld {
         self.users.insert(logical.to_owned(), info);
     }
 
+    /// Forgets a user the scenario removed itself: its session died with it, and its keys (whose
+    /// rows NocoBase keeps, listed to nobody) can no longer be removed by their owner.
+    pub fn removed_user(&mut self, logical: &str) {
+        if let Some(user) = self.users.remove(logical) {
+            self.created.users.retain(|id| *id != user.id);
+        }
+        for key in self.keys.values_mut().filter(|k| k.owner.as_deref() == Some(logical)) {
+            key.keep = true;
+        }
+    }
+
     /// Remembers a record written with an API key, to delete with that key at the end.
     pub fn created_with_key(&mut self, collection: String, id: Value, key: Credential) {
         self.created.key_records.push((collection, id, key));
@@ -361,6 +372,12 @@ impl TutorialWorld {
     /// Forgets a record written with an API key that the scenario deleted itself.
     pub fn destroyed_with_key(&mut self, collection: &str, id: &str) {
         self.created.key_records.retain(|(c, i, _)| !(c == collection && cleanup::value_text(i) == id));
+    }
+
+    /// Remembers the token policy as it was, to put back at the end (first of all, so that the
+    /// rest of the cleanup runs under it).
+    pub fn changed_token_policy(&mut self, before: Value) {
+        self.created.token_policy.get_or_insert(before);
     }
 
     /// Remembers a role given to a user the scenario did not create.

@@ -14,6 +14,7 @@ use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::secret::Secret;
+use crate::targets::restart::Restart;
 use crate::world::shared::Pool;
 use crate::world::timing::ScenarioTiming;
 
@@ -30,6 +31,8 @@ pub struct Suite {
     pub app_key: Option<Secret>,
     /// The target's database, as `app:getInfo` names it (`sqlite`, `postgres`, `mariadb`, …).
     pub dialect: Option<String>,
+    /// How the target restarts, for the `@restart` scenarios.
+    pub restart: Restart,
     /// The admin's user id on the target (`None` in key-only mode).
     admin: Option<i64>,
     /// The admin's session for the whole run: what "the administrator is signed in" uses.
@@ -86,6 +89,7 @@ impl Suite {
         target_kind: &'static str,
         app_key: Option<Secret>,
         dialect: Option<String>,
+        restart: Restart,
         admin: Option<(i64, Secret)>,
     ) -> Self {
         let mut rng = rand::rng();
@@ -96,6 +100,7 @@ impl Suite {
             target_kind,
             app_key,
             dialect,
+            restart,
             admin: admin.as_ref().map(|(id, _)| *id),
             admin_session: admin.map(|(_, session)| session),
             run_tag,

@@ -37,6 +37,9 @@ pub const NOCOBASE_DB_STORAGE: &str = "storage/db/nocobase.sqlite";
 pub const REFERENCE_IMAGE: &str = "nocobase-conformance/reference";
 /// The reference server image's tag: the crate's version.
 pub const REFERENCE_TAG: &str = env!("CARGO_PKG_VERSION");
+/// Where the reference server keeps its data inside its container: a file, so that a restart of
+/// the container (`@restart`) keeps it, as NocoBase's own image does.
+pub const REFERENCE_DATABASE: &str = "/tmp/reference.sqlite";
 /// The port the reference server listens on inside its container.
 pub const REFERENCE_PORT: u16 = 13000;
 /// What the reference server prints on stdout once it listens (`… listening on http://…/api`).
@@ -185,7 +188,9 @@ impl ContainerImage {
             name: REFERENCE_IMAGE.to_owned(),
             tag: REFERENCE_TAG.to_owned(),
             env: env.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-            cmd: ["serve", "--host", "0.0.0.0", "--port", &port].map(str::to_owned).to_vec(),
+            cmd: ["serve", "--host", "0.0.0.0", "--port", &port, "--db", REFERENCE_DATABASE]
+                .map(str::to_owned)
+                .to_vec(),
             port: REFERENCE_PORT,
             ready_line: Some(REFERENCE_LISTENING),
             pullable: false,
@@ -266,12 +271,18 @@ impl ContainerImage {
 #[cfg(feature = "containers")]
 pub use self::docker::probe_engine;
 #[cfg(feature = "containers")]
-pub use self::start::start;
+pub use self::start::{restart, start};
 
 #[cfg(not(feature = "containers"))]
 /// Without the `containers` feature there is no engine client.
 pub async fn probe_engine(_host: &str) -> Result<String, String> {
     Err("this build has no container support (built without the `containers` feature)".into())
+}
+
+#[cfg(not(feature = "containers"))]
+/// Without the `containers` feature there is no container to restart.
+pub async fn restart(_host: &str, _id: &str) -> crate::error::Result<()> {
+    Err(crate::error::HarnessError::Environment("this build has no container support".into()))
 }
 
 #[cfg(not(feature = "containers"))]
@@ -345,7 +356,11 @@ mod tests {
         assert_eq!(image.full_name(), format!("nocobase-conformance/reference:{}", env!("CARGO_PKG_VERSION")));
         assert_eq!(image.exposed_port(), "13000/tcp");
         assert_eq!(image.ready_line, Some("listening on http://"));
-        assert_eq!(image.cmd.join(" "), "serve --host 0.0.0.0 --port 13000", "no secret on the command line");
+        assert_eq!(
+            image.cmd.join(" "),
+            "serve --host 0.0.0.0 --port 13000 --db /tmp/reference.sqlite",
+            "no secret on the command line"
+        );
         assert_eq!(
             image.env_list(),
             [
@@ -357,7 +372,7 @@ mod tests {
         assert!(!image.pullable, "the reference image is built locally, never pulled");
 
         let configured = image.with_app_key("k3y").with_root("ops@example.com", "s3cret");
-        assert_eq!(configured.cmd.join(" "), "serve --host 0.0.0.0 --port 13000");
+        assert_eq!(configured.cmd.join(" "), "serve --host 0.0.0.0 --port 13000 --db /tmp/reference.sqlite");
         assert_eq!(
             configured.env_list(),
             ["NOCOBASE_APP_KEY=k3y", "NOCOBASE_ROOT_EMAIL=ops@example.com", "NOCOBASE_ROOT_PASSWORD=s3cret"]

@@ -18,10 +18,19 @@ use super::{ContainerImage, HEALTH_PATH, ImageKind, KIND_LABEL, OWNER_LABEL, REF
 use crate::error::{HarnessError, Result};
 use crate::report::console::say;
 use crate::secret::Secret;
+use crate::targets::restart::Restart;
 use crate::targets::{Launch, RunningTarget};
 
-/// What testcontainers is asked to start: `image` as the container `name`.
-fn request(image: &ContainerImage, name: &str) -> ContainerRequest<GenericImage> {
+/// A free port of 127.0.0.1 for the container: chosen here rather than by the engine, so that a
+/// restart of the container (`@restart`) keeps it.
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| HarnessError::Environment(format!("no free port on 127.0.0.1: {e}")))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| HarnessError::Environment(e.to_string()))
+}
+
+/// What testcontainers is asked to start: `image` as the container `name`, on `host_port`.
+fn request(image: &ContainerImage, name: &str, host_port: u16) -> ContainerRequest<GenericImage> {
     let exposed = image.exposed_port();
     let mut request = GenericImage::new(image.name.as_str(), image.tag.as_str())
         .with_exposed_port(image.port.tcp())
@@ -30,7 +39,7 @@ fn request(image: &ContainerImage, name: &str) -> ContainerRequest<GenericImage>
         .with_label(KIND_LABEL, image.kind.name())
         // testcontainers publishes every port on all interfaces: this one, on 127.0.0.1 only.
         .with_host_config_modifier(move |host| {
-            let binding = PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(String::new()) };
+            let binding = PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(host_port.to_string()) };
             host.publish_all_ports = Some(false);
             host.port_bindings = Some(HashMap::from([(exposed.clone(), Some(vec![binding]))]));
         });
@@ -67,6 +76,15 @@ fn start_hint(error: &TestcontainersError) -> String {
     hint.map(|h| format!("\n  hint: {h}")).unwrap_or_default()
 }
 
+/// Restarts the run's container (the engine keeps its port and its files).
+pub async fn restart(host: &str, id: &str) -> Result<()> {
+    let (docker, _) = docker::connect(host).await?;
+    docker
+        .restart_container(id, None::<testcontainers::bollard::query_parameters::RestartContainerOptions>)
+        .await
+        .map_err(|e| HarnessError::Environment(format!("the engine could not restart the container: {e}")))
+}
+
 /// Starts the container for a run and returns the target once it is ready.
 pub async fn start(launch: Launch<'_>, kind: ImageKind, tag: Option<&str>, host: &str) -> Result<RunningTarget> {
     let (docker, _) = docker::connect(host).await?;
@@ -77,7 +95,8 @@ pub async fn start(launch: Launch<'_>, kind: ImageKind, tag: Option<&str>, host:
     check_image(&docker, &image).await?;
 
     let since = Instant::now();
-    let container = match request(&image, &name).with_startup_timeout(launch.ready_timeout).start().await {
+    let container = match request(&image, &name, free_port()?).with_startup_timeout(launch.ready_timeout).start().await
+    {
         Ok(container) => container,
         Err(e) => {
             // Created but never started (it stays `Created`), or not in time: testcontainers
@@ -102,6 +121,7 @@ pub async fn start(launch: Launch<'_>, kind: ImageKind, tag: Option<&str>, host:
     started.wait(port, launch.ready_timeout).await?;
     say(&format!("Container ready {:.1}s after it started.", since.elapsed().as_secs_f64()));
 
+    let container_id = container.id().to_owned();
     interrupt::quiet_console().map_err(|e| HarnessError::Environment(e.to_string()))?;
     // RunningTarget holds the container: testcontainers removes it when the run drops it.
     let _guard: Box<dyn Send + Sync> = if launch.keep {
@@ -115,5 +135,6 @@ pub async fn start(launch: Launch<'_>, kind: ImageKind, tag: Option<&str>, host:
     let base_url =
         Url::parse(&format!("http://127.0.0.1:{port}/api")).map_err(|e| HarnessError::Environment(e.to_string()))?;
     let app_key = Some(launch.app_key.cloned().unwrap_or_else(|| Secret::new(super::TEST_APP_KEY)));
-    Ok(RunningTarget { base_url, kind: "container", app_key, _guard })
+    let restart = Restart::Container { docker_host: host.to_owned(), id: container_id };
+    Ok(RunningTarget { base_url, kind: "container", app_key, restart, _guard })
 }
