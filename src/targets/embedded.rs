@@ -10,8 +10,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use super::restart::Restart;
-use super::{Launch, RunningTarget};
+use super::{Launch, Restart, RunningTarget};
 use crate::error::{HarnessError, Result};
 use crate::reference::{AppState, RootAccount, ServerConfig};
 use crate::secret::Secret;

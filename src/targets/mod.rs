@@ -1,19 +1,21 @@
 //! Where the suite runs: the embedded reference server, a live deployment, or a container. Each
 //! target ends up as a [`RunningTarget`]: an API base URL, checked by [`readiness`] before any
-//! scenario runs, and a guard that stops what was started when dropped.
+//! scenario runs, and a guard that stops what was started when dropped; and how it restarts
+//! ([`Restart`]) for the scenarios that check what outlives a restart (`@restart`).
 
 pub mod container;
 pub mod embedded;
 pub mod readiness;
-pub mod restart;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
 
 use self::container::ImageKind;
-use self::restart::Restart;
-use crate::error::Result;
+use self::embedded::EmbeddedServer;
+use crate::client::NocoClient;
+use crate::error::{HarnessError, Result};
 use crate::secret::Secret;
 
 /// Where the suite runs.
@@ -91,5 +93,55 @@ pub async fn start(spec: &TargetSpec, launch: Launch<'_>) -> Result<RunningTarge
         TargetSpec::Container { image, tag, docker_host } => {
             container::start(launch, *image, tag.as_deref(), docker_host).await
         }
+    }
+}
+
+/// How a target restarts, if it can.
+#[derive(Debug, Clone)]
+pub enum Restart {
+    /// The embedded reference server.
+    Embedded(Arc<EmbeddedServer>),
+    /// A container: the engine restarts it.
+    Container {
+        /// The engine's address.
+        docker_host: String,
+        /// The container's id.
+        id: String,
+    },
+    /// A live deployment: a shell command that restarts it (`--restart-command`).
+    Command(String),
+    /// It cannot: why.
+    Unable(&'static str),
+}
+
+impl Restart {
+    /// Why the target cannot restart, if it cannot.
+    pub fn missing(&self) -> Option<&'static str> {
+        match self {
+            Restart::Unable(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Restarts the target and waits until it answers again (`ready_timeout` at most).
+    pub async fn restart(&self, client: &NocoClient, ready_timeout: Duration) -> Result<()> {
+        match self {
+            Restart::Embedded(server) => server.restart().await?,
+            Restart::Container { docker_host, id } => container::restart(docker_host, id).await?,
+            Restart::Command(command) => {
+                let status = tokio::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(command)
+                    .kill_on_drop(true)
+                    .status()
+                    .await
+                    .map_err(|e| HarnessError::Environment(format!("cannot run the --restart-command: {e}")))?;
+                if !status.success() {
+                    return Err(HarnessError::Environment(format!("the --restart-command failed ({status})")));
+                }
+            }
+            Restart::Unable(why) => return Err(HarnessError::Environment((*why).to_owned())),
+        }
+        readiness::wait_until_ready(client, ready_timeout).await
     }
 }

@@ -14,7 +14,7 @@ use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::HarnessError;
 use crate::secret::Secret;
-use crate::targets::restart::Restart;
+use crate::targets::Restart;
 use crate::world::shared::Pool;
 use crate::world::timing::ScenarioTiming;
 

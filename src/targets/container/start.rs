@@ -18,8 +18,7 @@ use super::{ContainerImage, HEALTH_PATH, ImageKind, KIND_LABEL, OWNER_LABEL, REF
 use crate::error::{HarnessError, Result};
 use crate::report::console::say;
 use crate::secret::Secret;
-use crate::targets::restart::Restart;
-use crate::targets::{Launch, RunningTarget};
+use crate::targets::{Launch, Restart, RunningTarget};
 
 /// A free port of 127.0.0.1 for the container: chosen here rather than by the engine, so that a
 /// restart of the container (`@restart`) keeps it.
