@@ -202,8 +202,9 @@ impl super::TutorialWorld {
         }
     }
 
-    /// After the scenario's last step: its timings to the run; its fixture back to the pool
-    /// if it passed having only read, else everything it holds removed.
+    /// After the scenario's last step: its timings to the run; a fixture back to the pool if it
+    /// passed having changed nothing that was there (what it added removed first), else
+    /// everything it holds removed.
     pub async fn finish(&mut self, passed: bool) {
         let took = self.began.elapsed();
         let requests = self.tap.take_requests();
