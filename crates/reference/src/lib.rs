@@ -13,6 +13,7 @@ mod auth;
 pub mod cli;
 mod db;
 mod http;
+mod js;
 mod pipeline;
 mod resources;
 mod state;
@@ -31,8 +32,8 @@ pub use db::install::RootAccount;
 pub use resources::NOCOBASE_VERSION;
 pub use state::{AppState, ServerConfig, StartError};
 
+use self::http::header_limit;
 use self::http::reply::Reply;
-use self::http::{cors, header_limit};
 
 /// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
 /// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
@@ -42,8 +43,7 @@ pub fn app(state: AppState) -> Router {
     let koa = Router::new()
         .route("/api/", axum::routing::any(pipeline::api))
         .route("/api/{*path}", axum::routing::any(pipeline::api))
-        .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(cors::layer));
+        .layer(DefaultBodyLimit::disable());
     koa.route("/api/__health_check", axum::routing::any(health_check))
         .route("/api", axum::routing::any(web_app))
         .fallback(web_app)

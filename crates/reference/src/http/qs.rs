@@ -59,6 +59,11 @@ fn split_pair(part: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// A query component: `+` as a space, then percent-decoding (kept as it is when not UTF-8).
+pub(crate) fn decode_component(raw: &str) -> String {
+    decode(raw)
+}
+
 fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
     percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).unwrap_or(spaced)

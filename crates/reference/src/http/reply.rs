@@ -28,6 +28,8 @@ pub(crate) enum Reply {
     Html(String),
     /// A finished response with headers of its own (sign-in sets cookies).
     Custom(Response),
+    /// Koa's answer to an action that set no body: 204, no content type.
+    NoContent,
 }
 
 impl Reply {
@@ -53,13 +55,18 @@ impl IntoResponse for Reply {
                 response
             }
             Reply::Custom(response) => response,
+            Reply::NoContent => {
+                let mut response = Response::new(Body::empty());
+                *response.status_mut() = StatusCode::NO_CONTENT;
+                response
+            }
         }
     }
 }
 
-/// A JSON response with Koa's content type.
+/// A JSON response with Koa's content type; the text is `JSON.stringify`'s.
 pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
-    let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+    let body = crate::js::stringify::to_json(value).into_bytes();
     let mut response = (status, body).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response

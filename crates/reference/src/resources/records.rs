@@ -5,12 +5,14 @@
 use serde_json::{Map, Value, json};
 
 use crate::auth::acl;
+use crate::db::filter::variables::parse_variables;
 use crate::db::paging::Page;
 use crate::db::repository::{self, Actor, Paging, Projection, Selection};
 use crate::db::schema::Collection;
 use crate::db::store::Tx;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::reply::Reply;
+use crate::js::Js;
 use crate::resources::Ctx;
 
 /// The route's collection, for the record actions below.
@@ -43,10 +45,16 @@ pub(super) fn records_destroy(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     destroy(ctx, &collection(ctx)?)
 }
 
+/// The request's filter as the action receives it: a truthy filter has been through
+/// `parseVariables` (`packages/core/server/src/middlewares/parse-variables.ts`).
+pub(super) fn action_filter(ctx: &Ctx<'_>) -> Option<Js> {
+    ctx.params.filter_js().map(|f| if f.truthy() { parse_variables(f) } else { f.clone() })
+}
+
 /// The rows the caller asked for and may see.
 pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
     let mut selection =
-        Selection { filter: ctx.params.filter(), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
+        Selection { filter: action_filter(ctx), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
     if ctx.grant.own
         && let Some(caller) = &ctx.caller
     {
@@ -92,43 +100,110 @@ pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Pr
     Ok(Projection { fields, except, appends })
 }
 
+/// `list` (`packages/core/actions/src/actions/list.ts`): paginated, `findAndCount` counts first
+/// (the filter's errors come from there) and reads the rows only when there are any — so a bad
+/// `sort`, `fields` or page size is an error only when the filter matches something — with
+/// `meta` from `Number(page)` and `Number(pageSize)`; `paginate=false` reads at once.
 fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     // The list action reads `filter` only; a `filterByTk` is ignored (checked on NocoBase 2.2.15).
     let selection = Selection { filter_by_tk: None, ..selection(ctx) };
-    let projection = projection(ctx, collection)?;
-    let sort = ctx.params.list("sort").unwrap_or_default();
+    let sort = repository::sort::keys(ctx.params.query.get("sort"))?;
     ctx.state.store().read(|conn, catalog| {
         if ctx.params.unpaginated() {
-            let rows = repository::find(conn, catalog, collection, &selection, &Paging { sort, ..Paging::default() })?;
+            let (rows, projection) =
+                find(ctx, conn, catalog, collection, &selection, Paging { sort, ..Paging::default() }, None)?;
             let shown = repository::project(conn, catalog, collection, rows, &projection)?;
             return Ok(Reply::Data(Value::Array(shown)));
         }
-        let page = Page::from_params(&ctx.params)?;
-        let paging = Paging { sort, limit: Some(page.limit), offset: page.offset };
         let count = repository::count(conn, catalog, collection, &selection)?;
-        let rows = repository::find(conn, catalog, collection, &selection, &paging)?;
+        let meta = Page::meta_of(&ctx.params, count);
+        if count == 0 {
+            return Ok(Reply::Page { rows: Vec::new(), meta });
+        }
+        let paging = Paging { sort, ..Paging::default() };
+        let (rows, projection) = find(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        Ok(Reply::Page { rows: shown, meta: page.meta(count) })
+        Ok(Reply::Page { rows: shown, meta })
     })
 }
 
+/// `Repository.find`'s checks in its order — the sort (`parseSort`), the selected columns
+/// (Sequelize's `without selecting any columns`), then the SQL with its page — and the rows.
+fn find(
+    ctx: &Ctx<'_>,
+    conn: &rusqlite::Connection,
+    catalog: &crate::db::store::CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+    mut paging: Paging,
+    page: Option<&crate::http::request::Params>,
+) -> ApiResult<(Vec<repository::Row>, Projection)> {
+    repository::sort::order_by(&paging.sort, collection, catalog)?;
+    let projection = projection(ctx, collection)?;
+    if let Some(params) = page {
+        let page = Page::from_params(params)?;
+        paging.limit = Some(page.limit);
+        paging.offset = page.offset;
+    }
+    let rows = repository::find(conn, catalog, collection, selection, &paging)?;
+    Ok((rows, projection))
+}
+
+/// `get` (`packages/core/actions/src/actions/get.ts`): `findOne` with `filterByTk`, `fields`,
+/// `appends`, `except` and `filter` — a `sort` is not passed on.
 fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
-    let projection = projection(ctx, collection)?;
     ctx.state.store().read(|conn, catalog| {
-        let rows =
-            repository::find(conn, catalog, collection, &selection, &Paging { limit: Some(1), ..Paging::default() })?;
+        let paging = Paging { limit: Some(1), ..Paging::default() };
+        let (rows, projection) = find(ctx, conn, catalog, collection, &selection, paging, None)?;
         let shown = repository::project(conn, catalog, collection, rows, &projection)?;
         Ok(Reply::Data(shown.into_iter().next().unwrap_or(Value::Null)))
     })
 }
 
-/// The body's values, narrowed to the role's `create`/`update` whitelist.
+/// The body's values as `UpdateGuard` leaves them (`packages/core/database/src/update-guard.ts`):
+/// the request's `whitelist` (`a,b` or repeated; the resourcer's `intersect` drops empty
+/// items) merged by the ACL with the role's `create`/`update` field list (`intersect`: either
+/// alone when the other is empty), and the request's `blacklist`. An empty list is still a
+/// list: it keeps nothing (NocoBase 2.2.15, recordings 259-269).
 pub(super) fn whitelisted(ctx: &Ctx<'_>, values: Map<String, Value>) -> Map<String, Value> {
-    match &ctx.grant.whitelist {
-        Some(allowed) => values.into_iter().filter(|(k, _)| allowed.contains(k)).collect(),
-        None => values,
-    }
+    let asked = request_list(ctx.params.query.get("whitelist"));
+    let whitelist = match (&ctx.grant.whitelist, asked) {
+        (Some(role), asked) => Some(intersect(asked, Some(role.clone()))),
+        (None, asked) => asked,
+    };
+    let blacklist = request_list(ctx.params.query.get("blacklist"));
+    values
+        .into_iter()
+        .filter(|(k, _)| {
+            whitelist.as_ref().is_none_or(|w| w.iter().any(|item| item.split('.').next() == Some(k.as_str())))
+        })
+        .filter(|(k, _)| blacklist.as_ref().is_none_or(|b| !b.contains(k)))
+        .collect()
+}
+
+/// A list parameter as the resourcer's `intersect` strategy leaves it (`None` when absent).
+fn request_list(value: Option<&Value>) -> Option<Vec<String>> {
+    let items: Vec<String> = match value? {
+        Value::String(s) => s.split(',').map(str::to_owned).collect(),
+        Value::Array(items) => items.iter().map(crate::db::sql_values::js_string).collect(),
+        Value::Object(map) => map.values().map(crate::db::sql_values::js_string).collect(),
+        Value::Null => Vec::new(),
+        other => vec![other.to_string()],
+    };
+    Some(items.into_iter().filter(|s| !s.is_empty()).collect())
+}
+
+/// `mergeStrategies.intersect`: the one list when the other is empty, else the common items.
+fn intersect(x: Option<Vec<String>>, y: Option<Vec<String>>) -> Vec<String> {
+    let out = match (x, y) {
+        (None, y) => y.unwrap_or_default(),
+        (Some(x), y) if x.is_empty() => y.unwrap_or_default(),
+        (Some(x), None) => x,
+        (Some(x), Some(y)) if y.is_empty() => x,
+        (Some(x), Some(y)) => x.into_iter().filter(|v| y.contains(v)).collect(),
+    };
+    out.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
 fn actor(ctx: &Ctx<'_>) -> Actor {
@@ -159,8 +234,15 @@ pub(super) fn hide(collection: &Collection, mut row: Map<String, Value>) -> Map<
     row
 }
 
+/// `Repository.update` (`@mustHaveFilter`: after `parseVariables`, a valid filter, a key or
+/// `forceUpdate` is needed), then every selected row gets the guarded values.
 fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = selection(ctx);
+    let valid = selection.filter.as_ref().is_some_and(crate::db::filter::is_valid_filter);
+    let by_key = selection.filter_by_tk.as_ref().is_some_and(|k| crate::js::from_serde(k).truthy());
+    if !valid && !by_key && !flag(ctx, "forceUpdate") {
+        return Err(ApiError::server("must provide filter or filterByTk for update call, or set forceUpdate to true"));
+    }
     let values = whitelisted(ctx, ctx.values());
     let rows = ctx.state.store().write(|tx| repository::update(tx, collection, &selection, &values, actor(ctx)))?;
     if collection.name == "users" {
@@ -174,12 +256,35 @@ fn update(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     Ok(Reply::Data(Value::Array(rows.into_iter().map(|r| Value::Object(hide(collection, r))).collect())))
 }
 
+/// A truthy query flag (`?truncate=…`, `?forceUpdate=…`: any non-empty text).
+fn flag(ctx: &Ctx<'_>, name: &str) -> bool {
+    ctx.params.query.get(name).is_some_and(|v| crate::js::from_serde(v).truthy())
+}
+
+/// `Repository.destroy`: by key when the filter (after `parseVariables`) is not valid, through
+/// the filter's rows (narrowed to the keys) when it is; with neither, `truncate` empties the
+/// table and anything else deletes nothing — both answer 204 without a body.
 fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let count = ctx.state.store().write(|tx| {
-        let selection = destroy_selection(ctx, tx, collection)?;
-        repository::delete(tx, collection, &selection)
+    let outcome = ctx.state.store().write(|tx| {
+        let mut selection = destroy_selection(ctx, tx, collection)?;
+        let valid = selection.filter.as_ref().is_some_and(crate::db::filter::is_valid_filter);
+        let by_key = selection.filter_by_tk.as_ref().is_some_and(|k| crate::js::from_serde(k).truthy());
+        if !valid {
+            if by_key {
+                selection.filter = None;
+            } else if flag(ctx, "truncate") {
+                repository::delete(tx, collection, &Selection::default())?;
+                return Ok(None);
+            } else {
+                return Ok(None);
+            }
+        }
+        repository::delete(tx, collection, &selection).map(Some)
     })?;
-    Ok(Reply::Data(json!(count)))
+    Ok(match outcome {
+        Some(count) => Reply::Data(json!(count)),
+        None => Reply::NoContent,
+    })
 }
 
 /// What a destroy deletes: the request's selection narrowed by the role's `:own` scope and the
@@ -187,20 +292,34 @@ fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
 /// (`plugin-acl/src/server/server.ts`): when `filterByTk` names rows that the narrowed selection
 /// leaves out, the request is a 403, for root too (`users:destroy?filterByTk=1`).
 pub(super) fn destroy_selection(ctx: &Ctx<'_>, tx: &Tx<'_>, collection: &Collection) -> ApiResult<Selection> {
-    let raw = Selection { filter: ctx.params.filter(), filter_by_tk: ctx.params.filter_by_tk(), equals: Vec::new() };
-    let mut narrowed = selection(ctx);
-    if let Some(fixed) = acl::fixed_destroy_filter(&collection.name) {
-        narrowed.filter = Some(match narrowed.filter.take() {
-            Some(asked) => json!({"$and": [asked, fixed]}),
-            None => fixed,
-        });
-    }
-    if raw.filter_by_tk.is_some() {
+    let with_fixed = |mut selection: Selection| {
+        if let Some(fixed) = acl::fixed_destroy_filter(&collection.name) {
+            let fixed = crate::js::from_serde(&fixed);
+            selection.filter = Some(match selection.filter.take() {
+                Some(asked) => Js::Obj(crate::js::Obj::with(crate::js::Key::str("$and"), Js::Arr(vec![asked, fixed]))),
+                None => fixed,
+            });
+        }
+        selection
+    };
+    if ctx.params.query.contains_key("filterByTk") || ctx.route.index.is_some() {
+        // The ACL's check counts with the parameters as they are: before `parseVariables`.
+        let raw = Selection {
+            filter: ctx.params.filter_js().cloned(),
+            filter_by_tk: ctx.params.filter_by_tk(),
+            equals: Vec::new(),
+        };
+        let mut merged = raw.clone();
+        if ctx.grant.own
+            && let Some(caller) = &ctx.caller
+        {
+            merged = merged.and_equals("createdById", caller.user_id);
+        }
+        let allowed = repository::count(tx.sql, &tx.catalog, collection, &with_fixed(merged))?;
         let asked = repository::count(tx.sql, &tx.catalog, collection, &raw)?;
-        let allowed = repository::count(tx.sql, &tx.catalog, collection, &narrowed)?;
         if asked > allowed {
             return Err(ApiError::forbidden());
         }
     }
-    Ok(narrowed)
+    Ok(with_fixed(selection(ctx)))
 }

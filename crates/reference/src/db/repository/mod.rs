@@ -5,6 +5,7 @@
 //! Password fields are hashed on create and update alike, as NocoBase's PasswordField does.
 //! The writes are in [`write`].
 
+pub(crate) mod sort;
 mod write;
 
 use rusqlite::Connection;
@@ -16,14 +17,15 @@ use crate::db::schema::{Collection, Field, FieldKind, quote};
 use crate::db::sql_values::from_sql;
 use crate::db::store::CatalogView;
 use crate::http::error::{ApiError, ApiResult};
+use crate::js::Js;
 
 pub(crate) use self::write::{Actor, delete, insert, update};
 
 /// Which rows an operation applies to.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Selection {
-    /// A NocoBase filter.
-    pub(crate) filter: Option<Value>,
+    /// A NocoBase filter, as JavaScript holds it.
+    pub(crate) filter: Option<Js>,
     /// `filterByTk`: one key or a list.
     pub(crate) filter_by_tk: Option<Value>,
     /// Extra `column = value` conditions (owner scopes, association parents).
@@ -46,7 +48,7 @@ impl Selection {
 /// Ordering and paging of a find.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Paging {
-    /// Sort keys, `-` prefix for descending.
+    /// Sort keys as NocoBase reads them ([`sort::keys`]), `-` prefix for descending.
     pub(crate) sort: Vec<String>,
     /// `LIMIT`; `None` for all rows.
     pub(crate) limit: Option<i64>,
@@ -69,25 +71,8 @@ pub(crate) struct Projection {
 pub(crate) type Row = Map<String, Value>;
 
 fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<Condition> {
-    let mut parts = Vec::new();
-    if let Some(filter) = &selection.filter {
-        parts.push(compile(filter, collection, catalog)?);
-    }
-    if let Some(key) = &selection.filter_by_tk {
-        let pk = collection.attribute(&collection.primary_key).map(|f| f.kind).unwrap_or(FieldKind::Integer);
-        let column = format!("{}.{}", quote(&collection.name), quote(&collection.primary_key));
-        let keys: Vec<Value> = match key {
-            Value::Array(items) => items.clone(),
-            // Sequelize reads an object as a nested attribute path: no such column.
-            Value::Object(_) => return Err(ApiError::bad_request("Invalid SQL column or table reference")),
-            one => vec![one.clone()],
-        };
-        let marks = if keys.is_empty() { "NULL".to_owned() } else { vec!["?"; keys.len()].join(", ") };
-        parts.push(Condition {
-            sql: format!("{column} IN ({marks})"),
-            params: keys.iter().map(|k| key_param(&pk, k)).collect(),
-        });
-    }
+    let key = selection.filter_by_tk.as_ref().map(crate::js::from_serde);
+    let mut parts = vec![compile(selection.filter.as_ref(), key.as_ref(), collection, catalog)?];
     for (column, value) in &selection.equals {
         parts.push(Condition {
             sql: format!("{}.{} = ?", quote(&collection.name), quote(column)),
@@ -122,8 +107,9 @@ pub(crate) fn count(
 ) -> ApiResult<i64> {
     let c = condition(catalog, collection, selection)?;
     let sql = format!("SELECT COUNT(*) FROM {}{}", quote(&collection.name), where_sql(&c));
-    let mut stmt = run_sql(conn.prepare_cached(&sql))?;
-    run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+    with_statement(conn, &sql, !c.sql.is_empty(), |stmt| {
+        run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+    })
 }
 
 /// Finds the selected rows, ordered NocoBase's way.
@@ -138,54 +124,46 @@ pub(crate) fn find(
     let attributes = collection.attributes();
     let columns: Vec<String> =
         attributes.iter().map(|f| format!("{}.{}", quote(&collection.name), quote(&f.name))).collect();
-    let mut sort = paging.sort.clone();
-    let pk = collection.primary_key.clone();
-    if !sort.iter().any(|s| s == &pk || s.strip_prefix('-') == Some(pk.as_str())) {
-        sort.push(pk);
-    }
-    let mut order = Vec::new();
-    for key in &sort {
-        let (name, direction) = match key.strip_prefix('-') {
-            Some(name) => (name, "DESC"),
-            None => (key.as_str(), "ASC"),
-        };
-        if name.is_empty() || collection.attribute(name).is_none() {
-            return Err(ApiError::bad_request("Invalid SQL column or table reference"));
-        }
-        order.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));
-    }
-    let mut sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {}",
-        columns.join(", "),
-        quote(&collection.name),
-        where_sql(&c),
-        order.join(", ")
-    );
+    let order = sort::order_by(&paging.sort, collection, catalog)?;
+    let mut sql =
+        format!("SELECT {} FROM {}{} ORDER BY {}", columns.join(", "), quote(&collection.name), where_sql(&c), order);
     if let Some(limit) = paging.limit {
         sql.push_str(&format!(" LIMIT {limit} OFFSET {}", paging.offset));
     }
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
-        let mut row = Map::new();
-        for (i, field) in attributes.iter().enumerate() {
-            row.insert(field.name.clone(), from_sql(&field.kind, r.get_ref(i)?));
-        }
-        Ok(row)
-    });
-    let rows = run_sql(rows)?;
-    rows.map(run_sql).collect()
+    with_statement(conn, &sql, !c.sql.is_empty(), |stmt| {
+        let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+            let mut row = Map::new();
+            for (i, field) in attributes.iter().enumerate() {
+                row.insert(field.name.clone(), from_sql(&field.kind, r.get_ref(i)?));
+            }
+            Ok(row)
+        });
+        let rows = run_sql(rows)?;
+        rows.map(run_sql).collect()
+    })
 }
 
 /// Maps SQLite failures to what NocoBase's error handler would say.
 fn run_sql<T>(result: rusqlite::Result<T>) -> ApiResult<T> {
-    result.map_err(|e| {
-        let text = e.to_string();
-        if text.contains("no such column") || text.contains("no such table") {
-            ApiError::bad_request("Invalid SQL column or table reference")
-        } else {
-            ApiError::from(e)
-        }
-    })
+    result.map_err(crate::db::sql_errors::answer)
+}
+
+/// Runs `f` on a statement for `sql`: from the statement cache for the server's own queries,
+/// prepared afresh when it holds a client's filter (each is its own text; caching them would
+/// only crowd the server's queries out).
+fn with_statement<T>(
+    conn: &Connection,
+    sql: &str,
+    filtered: bool,
+    f: impl FnOnce(&mut rusqlite::Statement<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    if filtered {
+        let mut stmt = run_sql(conn.prepare(sql))?;
+        f(&mut stmt)
+    } else {
+        let mut stmt = run_sql(conn.prepare_cached(sql))?;
+        f(&mut stmt)
+    }
 }
 
 /// Finds one row by primary key.
@@ -303,7 +281,6 @@ pub(crate) fn associated(
         FieldKind::BelongsToMany { target, through, foreign_key, other_key, source_key, target_key } => {
             let target = target_of(target)?;
             let key = row.get(source_key).cloned().unwrap_or(Value::Null);
-            let filter = serde_json::json!({});
             let sql = format!(
                 "SELECT {ok} FROM {t} WHERE {fk} = ?",
                 ok = quote(other_key),
@@ -316,8 +293,7 @@ pub(crate) fn associated(
                     Ok(crate::db::sql_values::raw_from_sql(r.get_ref(0)?))
                 })?
                 .collect::<Result<_, _>>()?;
-            let selection = Selection { filter: Some(filter), ..Selection::default() };
-            let rows = find(conn, catalog, &target, &selection, &Paging::default())?
+            let rows = find(conn, catalog, &target, &Selection::default(), &Paging::default())?
                 .into_iter()
                 .filter(|r| r.get(target_key).is_some_and(|v| keys.contains(v)))
                 .collect();

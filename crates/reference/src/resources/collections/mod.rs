@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use self::fields::{fields_json, insert_field};
-use crate::db::filter::{Condition, compile};
+use crate::db::filter::compile;
 use crate::db::ids::uid;
 use crate::db::install::is_internal_table;
 use crate::db::schema::{quote, user_collection};
@@ -178,7 +178,7 @@ pub(crate) fn collections_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 pub(crate) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
     let only = ctx.params.list("fields");
-    let filter = ctx.params.filter();
+    let filter = super::records::action_filter(ctx);
     let sort = ctx.params.list("sort").unwrap_or_default();
     let page = crate::db::paging::Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
@@ -221,15 +221,12 @@ fn select(
     conn: &rusqlite::Connection,
     catalog: &crate::db::store::CatalogView,
     rows: &[(Value, Option<i64>)],
-    filter: Option<&Value>,
+    filter: Option<&crate::js::Js>,
     sort: &[String],
 ) -> ApiResult<Vec<usize>> {
     use rusqlite::types::Value as Sql;
     let table = collections_collection();
-    let condition = match filter {
-        Some(f) => compile(f, &table, catalog)?,
-        None => Condition::default(),
-    };
+    let condition = compile(filter, None, &table, catalog)?;
     let columns = ["key", "name", "title", "inherit", "hidden", "description"];
     let mut params: Vec<Sql> = Vec::new();
     let mut tuples = Vec::new();

@@ -8,7 +8,6 @@ use serde_json::{Map, Value, json};
 use super::{as_set, delete_grants, role_name};
 use crate::db::clock;
 use crate::db::paging;
-use crate::db::sql_values::js_string;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::reply::Reply;
 use crate::resources::Ctx;
@@ -171,8 +170,10 @@ pub(crate) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
             .find_map(|item| item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase))
     };
     let (by_title, by_name) = (includes("title"), includes("name"));
-    let number =
-        |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
+    let number = |key: &str, default: f64| {
+        let n = ctx.params.query.get(key).map_or(default, |v| crate::js::number::to_number(&crate::js::from_serde(v)));
+        (!n.is_nan()).then_some(n)
+    };
     let page = number("page", 1.0);
     let page_size = number("pageSize", 20.0);
     let store = ctx.state.store();
