@@ -18,6 +18,13 @@ pub(crate) enum Reply {
         /// `count`, `page`, `pageSize`, `totalPage`.
         meta: Value,
     },
+    /// Rows already written as a JSON array (a list shown batch by batch), with the page's
+    /// meta when paginated: `{"data": rows, "meta": meta}`.
+    Rows {
+        /// The JSON text of the array.
+        json: String,
+        meta: Option<Value>,
+    },
     /// A single value with meta: `{"data": value, "meta": meta}` (`roles:check`).
     WithMeta(Value, Value),
     /// A body NocoBase does not wrap (`swagger:get`, the `{}` of `users:add`).
@@ -42,9 +49,26 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         match self {
-            Reply::Data(value) => json_response(StatusCode::OK, &json!({ "data": value })),
-            Reply::Page { rows, meta } => json_response(StatusCode::OK, &json!({ "data": rows, "meta": meta })),
-            Reply::WithMeta(data, meta) => json_response(StatusCode::OK, &json!({ "data": data, "meta": meta })),
+            // Moved into the envelope, not copied (`json!` would clone a value given by name).
+            Reply::Data(value) => json_response(StatusCode::OK, &envelope(value, None)),
+            Reply::Page { rows, meta } => json_response(StatusCode::OK, &envelope(Value::Array(rows), Some(meta))),
+            Reply::Rows { json, meta } => {
+                let mut text = String::with_capacity(json.len() + 96);
+                text.push_str("{\"data\":");
+                text.push_str(&json);
+                drop(json);
+                if let Some(meta) = meta {
+                    text.push_str(",\"meta\":");
+                    text.push_str(&crate::js::stringify::to_json(&meta));
+                }
+                text.push('}');
+                let mut response = (StatusCode::OK, text.into_bytes()).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+                response
+            }
+            Reply::WithMeta(data, meta) => json_response(StatusCode::OK, &envelope(data, Some(meta))),
             Reply::Bare(value) => json_response(StatusCode::OK, &value),
             Reply::Text(text) => Response::new(Body::from(text)),
             Reply::Html(html) => {
@@ -62,6 +86,16 @@ impl IntoResponse for Reply {
             }
         }
     }
+}
+
+/// `{"data": data, "meta": meta}`.
+fn envelope(data: Value, meta: Option<Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("data".to_owned(), data);
+    if let Some(meta) = meta {
+        out.insert("meta".to_owned(), meta);
+    }
+    Value::Object(out)
 }
 
 /// A JSON response with Koa's content type; the text is `JSON.stringify`'s.

@@ -68,15 +68,22 @@ pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
 /// `except` no longer applies (probe 322); an empty intersection makes Sequelize refuse the
 /// query (probe 318). Unknown `appends` are ignored (probe 320).
 pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Projection> {
-    let requested_fields = ctx.params.list("fields");
+    let requested_fields = request_list(ctx.params.query.get("fields"));
+    let none_selected = || {
+        ApiError::server(format!(
+            "Attempted a SELECT query for model '{name}' as `{name}` without selecting any columns",
+            name = collection.name
+        ))
+    };
+    if requested_fields.as_ref().is_some_and(Vec::is_empty) {
+        // `fields=` and a bare `fields` leave an empty list: Sequelize selects no column.
+        return Err(none_selected());
+    }
     let fields = match (&ctx.grant.fields, requested_fields) {
         (Some(allowed), Some(asked)) => {
             let kept: Vec<String> = asked.into_iter().filter(|f| allowed.contains(f)).collect();
             if kept.is_empty() {
-                return Err(ApiError::server(format!(
-                    "Attempted a SELECT query for model '{name}' as `{name}` without selecting any columns",
-                    name = collection.name
-                )));
+                return Err(none_selected());
             }
             Some(kept)
         }
@@ -109,35 +116,59 @@ fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let selection = Selection { filter_by_tk: None, ..selection(ctx) };
     let sort = repository::sort::keys(ctx.params.query.get("sort"))?;
     ctx.state.store().read(|conn, catalog| {
+        let paging = Paging { sort, ..Paging::default() };
         if ctx.params.unpaginated() {
-            let (rows, projection) =
-                find(ctx, conn, catalog, collection, &selection, Paging { sort, ..Paging::default() }, None)?;
-            let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-            return Ok(Reply::Data(Value::Array(shown)));
+            let json = shown_rows(ctx, conn, catalog, collection, &selection, paging, None)?;
+            return Ok(Reply::Rows { json, meta: None });
         }
         let count = repository::count(conn, catalog, collection, &selection)?;
         let meta = Page::meta_of(&ctx.params, count);
         if count == 0 {
             return Ok(Reply::Page { rows: Vec::new(), meta });
         }
-        let paging = Paging { sort, ..Paging::default() };
-        let (rows, projection) = find(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
-        let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        Ok(Reply::Page { rows: shown, meta })
+        let json = shown_rows(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
+        Ok(Reply::Rows { json, meta: Some(meta) })
     })
 }
 
-/// `Repository.find`'s checks in its order — the sort (`parseSort`), the selected columns
-/// (Sequelize's `without selecting any columns`), then the SQL with its page — and the rows.
-fn find(
+/// How many rows are shown at a time.
+const BATCH: usize = 256;
+
+/// The rows of a list as JSON text, shown batch by batch: what the list holds is the answer's
+/// text, never the rows and their shown form all at once.
+fn shown_rows(
     ctx: &Ctx<'_>,
     conn: &rusqlite::Connection,
     catalog: &crate::db::store::CatalogView,
     collection: &Collection,
     selection: &Selection,
+    paging: Paging,
+    page: Option<&crate::http::request::Params>,
+) -> ApiResult<String> {
+    let (paging, projection) = prepare(ctx, catalog, collection, paging, page)?;
+    let mut json = String::from("[");
+    repository::find_batches(conn, catalog, collection, selection, &paging, BATCH, |rows| {
+        for row in repository::project(conn, catalog, collection, rows, &projection)? {
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(&crate::js::stringify::to_json(&row));
+        }
+        Ok(())
+    })?;
+    json.push(']');
+    Ok(json)
+}
+
+/// `Repository.find`'s checks in its order — the sort (`parseSort`), the selected columns
+/// (Sequelize's `without selecting any columns`), then the page.
+fn prepare(
+    ctx: &Ctx<'_>,
+    catalog: &crate::db::store::CatalogView,
+    collection: &Collection,
     mut paging: Paging,
     page: Option<&crate::http::request::Params>,
-) -> ApiResult<(Vec<repository::Row>, Projection)> {
+) -> ApiResult<(Paging, Projection)> {
     repository::sort::order_by(&paging.sort, collection, catalog)?;
     let projection = projection(ctx, collection)?;
     if let Some(params) = page {
@@ -145,6 +176,20 @@ fn find(
         paging.limit = Some(page.limit);
         paging.offset = page.offset;
     }
+    Ok((paging, projection))
+}
+
+/// [`prepare`], then the rows.
+fn find(
+    ctx: &Ctx<'_>,
+    conn: &rusqlite::Connection,
+    catalog: &crate::db::store::CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+    paging: Paging,
+    page: Option<&crate::http::request::Params>,
+) -> ApiResult<(Vec<repository::Row>, Projection)> {
+    let (paging, projection) = prepare(ctx, catalog, collection, paging, page)?;
     let rows = repository::find(conn, catalog, collection, selection, &paging)?;
     Ok((rows, projection))
 }
@@ -216,15 +261,29 @@ fn create(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
         other => vec![other.as_object().cloned().unwrap_or_default()],
     };
     let many = ctx.body.is_array();
+    // Each instance's echo is written as it is created: a body of many records is answered
+    // without holding every instance.
     let created = ctx.state.store().write(|tx| {
-        let mut out = Vec::new();
+        let mut json = String::from("[");
+        let mut one = Value::Null;
         for values in bodies {
-            let instance = repository::insert(tx, collection, &whitelisted(ctx, values), actor(ctx))?;
-            out.push(Value::Object(hide(collection, instance)));
+            let instance = Value::Object(hide(
+                collection,
+                repository::insert(tx, collection, &whitelisted(ctx, values), actor(ctx))?,
+            ));
+            if !many {
+                one = instance;
+                continue;
+            }
+            if json.len() > 1 {
+                json.push(',');
+            }
+            json.push_str(&crate::js::stringify::to_json(&instance));
         }
-        Ok(out)
+        json.push(']');
+        Ok(if many { Reply::Rows { json, meta: None } } else { Reply::Data(one) })
     })?;
-    Ok(Reply::Data(if many { Value::Array(created) } else { created.into_iter().next().unwrap_or(Value::Null) }))
+    Ok(created)
 }
 
 /// Drops hidden attributes (passwords, tokens) from an echoed instance.
@@ -262,22 +321,19 @@ fn flag(ctx: &Ctx<'_>, name: &str) -> bool {
 }
 
 /// `Repository.destroy`: by key when the filter (after `parseVariables`) is not valid, through
-/// the filter's rows (narrowed to the keys) when it is; with neither, `truncate` empties the
-/// table and anything else deletes nothing — both answer 204 without a body.
+/// the filter's rows (narrowed to the keys) when it is; with neither nothing is deleted and the
+/// answer is 204 without a body — `truncate` only gets a request past `validate-filter-params`,
+/// the destroy action does not hand it on (recordings 2.2.15-offpath/516, 517).
 fn destroy(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     let outcome = ctx.state.store().write(|tx| {
         let mut selection = destroy_selection(ctx, tx, collection)?;
         let valid = selection.filter.as_ref().is_some_and(crate::db::filter::is_valid_filter);
         let by_key = selection.filter_by_tk.as_ref().is_some_and(|k| crate::js::from_serde(k).truthy());
         if !valid {
-            if by_key {
-                selection.filter = None;
-            } else if flag(ctx, "truncate") {
-                repository::delete(tx, collection, &Selection::default())?;
-                return Ok(None);
-            } else {
+            if !by_key {
                 return Ok(None);
             }
+            selection.filter = None;
         }
         repository::delete(tx, collection, &selection).map(Some)
     })?;

@@ -5,6 +5,7 @@
 //! Password fields are hashed on create and update alike, as NocoBase's PasswordField does.
 //! The writes are in [`write`].
 
+mod projection;
 pub(crate) mod sort;
 mod write;
 
@@ -19,6 +20,7 @@ use crate::db::store::CatalogView;
 use crate::http::error::{ApiError, ApiResult};
 use crate::js::Js;
 
+pub(crate) use self::projection::project;
 pub(crate) use self::write::{Actor, delete, insert, update};
 
 /// Which rows an operation applies to.
@@ -120,6 +122,25 @@ pub(crate) fn find(
     selection: &Selection,
     paging: &Paging,
 ) -> ApiResult<Vec<Row>> {
+    let mut all = Vec::new();
+    find_batches(conn, catalog, collection, selection, paging, usize::MAX, |batch| {
+        all.extend(batch);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// [`find`], the rows handed to `each` in batches of `size` as the query yields them: a list
+/// of any length is shown without holding all its rows at once.
+pub(crate) fn find_batches(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+    paging: &Paging,
+    size: usize,
+    mut each: impl FnMut(Vec<Row>) -> ApiResult<()>,
+) -> ApiResult<()> {
     let c = condition(catalog, collection, selection)?;
     let attributes = collection.attributes();
     let columns: Vec<String> =
@@ -138,8 +159,17 @@ pub(crate) fn find(
             }
             Ok(row)
         });
-        let rows = run_sql(rows)?;
-        rows.map(run_sql).collect()
+        let mut batch = Vec::new();
+        for row in run_sql(rows)? {
+            batch.push(run_sql(row)?);
+            if batch.len() >= size {
+                each(std::mem::take(&mut batch))?;
+            }
+        }
+        if !batch.is_empty() {
+            each(batch)?;
+        }
+        Ok(())
     })
 }
 
@@ -181,74 +211,6 @@ pub(crate) fn get(
         &Paging { limit: Some(1), ..Paging::default() },
     )?;
     Ok(rows.into_iter().next())
-}
-
-/// Shows rows as NocoBase's `toJSON` would, with `fields` / `except` / `appends` applied.
-pub(crate) fn project(
-    conn: &Connection,
-    catalog: &CatalogView,
-    collection: &Collection,
-    rows: Vec<Row>,
-    projection: &Projection,
-) -> ApiResult<Vec<Value>> {
-    let mut appends: Vec<(String, Option<Vec<String>>)> =
-        projection.appends.iter().map(|a| (a.clone(), None)).collect();
-    let mut only: Option<Vec<String>> = None;
-    if let Some(fields) = &projection.fields {
-        let mut attrs = Vec::new();
-        for f in fields {
-            let (head, rest) = match f.split_once('.') {
-                Some((h, r)) => (h, Some(r)),
-                None => (f.as_str(), None),
-            };
-            if collection.association(head).is_some() {
-                let sub = rest.map(|r| vec![r.to_owned()]);
-                match appends.iter_mut().find(|(a, _)| a == head) {
-                    Some((_, existing)) => {
-                        if let (Some(list), Some(mut more)) = (existing.as_mut(), sub) {
-                            list.append(&mut more);
-                        }
-                    }
-                    None => appends.push((head.to_owned(), sub)),
-                }
-            } else {
-                attrs.push(f.clone());
-            }
-        }
-        only = Some(attrs);
-    }
-    let hidden = collection.hidden_attributes();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut shown = Map::new();
-        for (name, value) in &row {
-            if hidden.contains(name) {
-                continue;
-            }
-            if only.as_ref().is_some_and(|o| !o.contains(name)) || projection.except.contains(name) {
-                continue;
-            }
-            shown.insert(name.clone(), value.clone());
-        }
-        for (append, sub_fields) in &appends {
-            let (head, nested) = match append.split_once('.') {
-                Some((h, n)) => (h, Some(n.to_owned())),
-                None => (append.as_str(), None),
-            };
-            let Some(association) = collection.association(head) else {
-                continue;
-            };
-            let sub = Projection {
-                fields: sub_fields.clone(),
-                appends: nested.into_iter().collect(),
-                ..Projection::default()
-            };
-            let value = associated(conn, catalog, association, &row, &sub)?;
-            shown.insert(head.to_owned(), value);
-        }
-        out.push(Value::Object(shown));
-    }
-    Ok(out)
 }
 
 /// The associated record(s) of `row` through `association`, projected.
