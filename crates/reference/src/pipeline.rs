@@ -36,8 +36,42 @@ const DEEP_STACK: usize = 256 << 20;
 pub(crate) async fn api(State(state): State<AppState>, request: Request) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
     let (parts, body) = request.into_parts();
-    let response = respond(&state, parts, body).await;
+    let response = with_content_length(respond(&state, parts, body).await);
+    if response.extensions().get::<crate::http::error::KoaPlain>().is_some() {
+        // Koa's own error handling clears every header set before it.
+        return response;
+    }
     with_first_header(response, "x-request-id", &request_id)
+}
+
+/// Koa sets `Content-Length` with the body, right after `Content-Type` (none for a 204).
+fn with_content_length(response: Response) -> Response {
+    use http_body::Body as _;
+    let (mut parts, body) = response.into_parts();
+    let length = body.size_hint().exact();
+    if parts.status == StatusCode::NO_CONTENT || parts.headers.contains_key(axum::http::header::CONTENT_LENGTH) {
+        return Response::from_parts(parts, body);
+    }
+    let Some(length) = length else { return Response::from_parts(parts, body) };
+    let mut headers = HeaderMap::new();
+    let mut previous: Option<HeaderName> = None;
+    let mut placed = false;
+    for (name, value) in parts.headers.drain() {
+        let Some(name) = name.or_else(|| previous.clone()) else { continue };
+        let after_type =
+            previous.as_ref() == Some(&axum::http::header::CONTENT_TYPE) && name != axum::http::header::CONTENT_TYPE;
+        if after_type && !placed {
+            headers.insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(length));
+            placed = true;
+        }
+        previous = Some(name.clone());
+        headers.append(name, value);
+    }
+    if !placed {
+        headers.insert(axum::http::header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    parts.headers = headers;
+    Response::from_parts(parts, body)
 }
 
 async fn respond(state: &AppState, parts: axum::http::request::Parts, body: Body) -> Response {

@@ -63,8 +63,16 @@ fn to_date(value: &Value) -> Option<time::OffsetDateTime> {
     }
 }
 
-/// The SQLite value stored for `value` in a column of this kind.
+/// The SQLite value stored for `value` in a column of this kind (text as node-sqlite3 hands it
+/// over: lone surrogates become U+FFFD, recording 2.2.15-offpath/330).
 pub(crate) fn to_sql(kind: &FieldKind, value: &Value) -> Sql {
+    match stored_value(kind, value) {
+        Sql::Text(text) => Sql::Text(crate::js::text::for_sqlite(&text).into_owned()),
+        other => other,
+    }
+}
+
+fn stored_value(kind: &FieldKind, value: &Value) -> Sql {
     if *kind == FieldKind::Boolean
         && let Value::Bool(b) = sanitize_boolean(value)
     {

@@ -79,6 +79,7 @@ pub(crate) async fn read(headers: &HeaderMap, body: Body) -> ApiResult<Parsed> {
         Some(value) => match value.as_bytes() {
             b"identity" => Encoding::Identity,
             b"gzip" | b"deflate" => Encoding::Zlib,
+            b"br" => Encoding::Brotli,
             other => {
                 return Err(ApiError::Client {
                     status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -104,16 +105,19 @@ pub(crate) async fn read(headers: &HeaderMap, body: Body) -> ApiResult<Parsed> {
     }
 }
 
+/// How the body is encoded (the `inflation` package: `gzip`/`deflate` through `zlib.Unzip`,
+/// `br` through `createBrotliDecompress`, the names case-sensitive).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Encoding {
     Identity,
     Zlib,
+    Brotli,
 }
 
 /// The body's bytes after inflation, refused past [`BODY_LIMIT`] as raw-body does.
 async fn collect(mut body: Body, encoding: Encoding) -> ApiResult<Vec<u8>> {
     let mut raw: Vec<u8> = Vec::new();
-    let mut inflater = (encoding == Encoding::Zlib).then(Inflater::default);
+    let mut inflater = (encoding != Encoding::Identity).then(|| Inflater { input: Vec::new(), encoding });
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| ApiError::Internal(format!("reading the body: {e}")))?;
         let Ok(chunk) = frame.into_data() else { continue };
@@ -133,10 +137,11 @@ async fn collect(mut body: Body, encoding: Encoding) -> ApiResult<Vec<u8>> {
     Ok(raw)
 }
 
-/// `zlib.createUnzip()`: gzip or zlib-wrapped deflate, detected from the first bytes.
-#[derive(Default)]
+/// `zlib.createUnzip()` (gzip or zlib-wrapped deflate, detected from the first bytes) or
+/// `zlib.createBrotliDecompress()`.
 struct Inflater {
     input: Vec<u8>,
+    encoding: Encoding,
 }
 
 impl Inflater {
@@ -151,6 +156,12 @@ impl Inflater {
     }
 
     fn finish(self, out: &mut Vec<u8>) -> ApiResult<()> {
+        if self.input.is_empty() {
+            return Err(unexpected_end());
+        }
+        if self.encoding == Encoding::Brotli {
+            return brotli(&self.input, out);
+        }
         let gzip = self.input.starts_with(&[0x1f, 0x8b]);
         let reader: Box<dyn Read> = if gzip {
             Box::new(flate2::read::MultiGzDecoder::new(self.input.as_slice()))
@@ -164,6 +175,67 @@ impl Inflater {
             Err(e) => Err(zlib_error(&e, gzip)),
         }
     }
+}
+
+/// Node's error for a stream that ends before its end.
+fn unexpected_end() -> ApiError {
+    ApiError::Client {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: "unexpected end of file".to_owned(),
+        code: Some("Z_BUF_ERROR"),
+    }
+}
+
+/// Brotli-decodes `input` into `out`, refused past [`BODY_LIMIT`]; a malformed stream is Node's
+/// `Decompression failed` with the decoder's error name as code (`ERR_` + `_ERROR_FORMAT_…`).
+fn brotli(input: &[u8], out: &mut Vec<u8>) -> ApiResult<()> {
+    use brotli_decompressor::{BrotliDecompressStream, BrotliResult, BrotliState, StandardAlloc};
+    let mut state = BrotliState::new(StandardAlloc::default(), StandardAlloc::default(), StandardAlloc::default());
+    let (mut available_in, mut input_offset, mut total) = (input.len(), 0, 0);
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let (mut available_out, mut output_offset) = (buffer.len(), 0);
+        let result = BrotliDecompressStream(
+            &mut available_in,
+            &mut input_offset,
+            input,
+            &mut available_out,
+            &mut output_offset,
+            &mut buffer,
+            &mut total,
+            &mut state,
+        );
+        out.extend_from_slice(&buffer[..output_offset]);
+        if out.len() > BODY_LIMIT {
+            return Err(too_large());
+        }
+        match result {
+            BrotliResult::ResultSuccess => return Ok(()),
+            BrotliResult::NeedsMoreOutput => {}
+            BrotliResult::NeedsMoreInput => return Err(unexpected_end()),
+            BrotliResult::ResultFailure => {
+                let name = format!("{:?}", state.error_code);
+                let name = name.strip_prefix("BROTLI_DECODER").unwrap_or(&name);
+                return Err(ApiError::Client {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    message: "Decompression failed".to_owned(),
+                    code: Some(static_code(format!("ERR_{name}"))),
+                });
+            }
+        }
+    }
+}
+
+/// The error code as a `&'static str`: one of the decoder's few dozen names, each kept once.
+fn static_code(code: String) -> &'static str {
+    static KNOWN: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut known = KNOWN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = known.iter().find(|k| **k == code) {
+        return found;
+    }
+    let kept: &'static str = Box::leak(code.into_boxed_str());
+    known.push(kept);
+    kept
 }
 
 /// Node's zlib error for a body that does not inflate: `incorrect header check` (`Z_DATA_ERROR`)
@@ -188,4 +260,28 @@ fn zlib_error(error: &std::io::Error, gzip: bool) -> ApiError {
 fn decode_utf8(raw: &[u8]) -> String {
     let raw = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(raw);
     String::from_utf8_lossy(raw).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(result: ApiResult<()>) -> Option<(String, Option<&'static str>)> {
+        match result {
+            Err(ApiError::Client { message, code, .. }) => Some((message, code)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn brotli_decodes_and_fails_as_node_does() {
+        // `zlib.brotliCompressSync('{"a":1}')` in Node 20.
+        let mut out = Vec::new();
+        assert!(brotli(&[11, 3, 128, 123, 34, 97, 34, 58, 49, 125, 3], &mut out).is_ok());
+        assert_eq!(out, br#"{"a":1}"#);
+        let plain = code(brotli(br#"{"title":"enc","completed":true}"#, &mut Vec::new()));
+        assert_eq!(plain, Some(("Decompression failed".to_owned(), Some("ERR__ERROR_FORMAT_PADDING_2"))));
+        let cut = code(brotli(&[11, 3, 128, 123, 34, 97], &mut Vec::new()));
+        assert_eq!(cut, Some(("unexpected end of file".to_owned(), Some("Z_BUF_ERROR"))));
+    }
 }

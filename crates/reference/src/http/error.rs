@@ -109,6 +109,7 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+                response.extensions_mut().insert(KoaPlain);
                 response
             }
             ApiError::Internal(detail) => {
@@ -121,6 +122,10 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// Marks Koa's plain-text answer (it removes every header set earlier, `X-Request-Id` too).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KoaPlain;
 
 /// Result of a reference-server operation.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;

@@ -88,6 +88,35 @@ fn url_base_is_valid(text: &str) -> bool {
     !hostname.chars().any(forbidden_domain)
 }
 
+/// `new URL(value).origin` (`getOrigin` in `@nocobase/utils` `cors.ts`): `None` when the URL
+/// does not parse; `"null"` (opaque) for schemes other than http(s), ws(s) and ftp.
+pub(crate) fn url_origin(value: &str) -> Option<String> {
+    let text: String =
+        value.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if !url_base_is_valid(&text) {
+        return None;
+    }
+    let (scheme, rest) = text.split_once(':')?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" | "ws" => "80",
+        "https" | "wss" => "443",
+        "ftp" => "21",
+        _ => return Some("null".to_owned()),
+    };
+    let rest = rest.trim_start_matches(['/', '\\']);
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || host_port.starts_with('[') => (h, p.trim_start_matches('0')),
+        _ => (host_port, ""),
+    };
+    let host = host.to_ascii_lowercase();
+    let port = if port.is_empty() || port == default_port { String::new() } else { format!(":{port}") };
+    Some(format!("{scheme}://{host}{port}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +141,15 @@ mod tests {
         assert!(!idp_origin_is_valid(&headers(&[("host", "h"), ("x-forwarded-host", "a b")])));
         assert!(idp_origin_is_valid(&headers(&[("host", "h"), ("x-forwarded-host", "example.com")])));
         assert!(!idp_origin_is_valid(&headers(&[("host", "h:99999")])));
+    }
+
+    #[test]
+    fn referers_give_their_origin() {
+        assert_eq!(url_origin("http://127.0.0.1:13000/admin?x=1").as_deref(), Some("http://127.0.0.1:13000"));
+        assert_eq!(url_origin("HTTP://User@Example.COM:80/x").as_deref(), Some("http://example.com"));
+        assert_eq!(url_origin("https://evil.example:8443").as_deref(), Some("https://evil.example:8443"));
+        assert_eq!(url_origin("about:blank").as_deref(), Some("null"));
+        assert_eq!(url_origin("not a url"), None);
     }
 
     #[test]

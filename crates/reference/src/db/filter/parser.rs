@@ -175,8 +175,17 @@ fn prepare(filter: &Js) -> Js {
     Js::Obj(out)
 }
 
-/// The `flat` package's `flatten`: every non-empty object and array is opened.
+/// The `flat` package's `flatten`: every non-empty object and array is opened — and so is a
+/// string given as the filter itself (`Object.keys("x")` is `["0"]`: `{"0": "x"}`, a column `0`).
 fn flatten(object: &Js, prev: &str, out: &mut Vec<(String, Js)>) {
+    if let Js::Str(text) = object {
+        let mut index = 0;
+        for c in text.chars() {
+            out.push((index.to_string(), Js::Str(c.to_string())));
+            index += c.len_utf16();
+        }
+        return;
+    }
     for key in object.own_keys() {
         let Some(value) = object.get(&key) else { continue };
         let new_key = if prev.is_empty() { key.clone() } else { format!("{prev}.{key}") };
