@@ -108,6 +108,20 @@ def _headers_dict(hdrs):
     return out
 
 
+def _register_issued(parsed, hdrs):
+    """Tokens the server hands out (a sign-in's `data.token`, the auth-token cookie) are secrets."""
+    import re
+    if isinstance(parsed, dict) and isinstance(parsed.get("data"), dict):
+        token = parsed["data"].get("token")
+        if isinstance(token, str) and token.startswith("eyJ"):
+            secret(token)
+    for k, v in hdrs:
+        if k.lower() == "set-cookie":
+            m = re.match(r"nb_auth_token_[^=]*=([^;]+)", v)
+            if m:
+                secret(m.group(1))
+
+
 def safe(name):
     import re
     n = re.sub(r"[^A-Za-z0-9._$-]+", "_", name).strip("_")
@@ -119,6 +133,7 @@ def ex(name, method, path, headers=None, body=None, raw_body=None, auth="none", 
     """Makes and records an exchange. Returns (status, parsed-or-text body, headers dict)."""
     status, hdrs, raw, ms = request(method, path, headers, body, raw_body)
     is_json, parsed = _body_repr(raw)
+    _register_issued(parsed if is_json else None, hdrs)
     if save:
         _counter[0] += 1
         step = f"{_counter[0]:03d}-{safe(name)}"
