@@ -21,10 +21,10 @@ pub(crate) const MAX_DEPTH: usize = 3000;
 const PLAIN_TEXT_DEPTH: usize = 4740;
 /// The most values a body may hold. NocoBase has no such limit (its 10 MiB may hold five million
 /// numbers, which V8 keeps in 40 MB and a bulk create then inserts one by one); here each value
-/// costs some 100 bytes while it is parsed and converted, so a body with more is answered as one
+/// costs some 400 bytes while it is parsed, converted and handled, so a body with more is answered as one
 /// past the size limit (413 `request entity too large`) — a deliberate deviation that bounds
 /// what one request can make the server allocate.
-pub(crate) const MAX_VALUES: usize = 250_000;
+pub(crate) const MAX_VALUES: usize = 100_000;
 
 /// Parses a JSON body (already decoded as UTF-8): the value and how deeply it nests.
 pub(crate) fn parse(text: &str) -> ApiResult<(serde_json::Value, usize)> {
@@ -83,9 +83,11 @@ fn contains_proto(value: &Js) -> bool {
     false
 }
 
-/// An upper bound of the values `text` holds: its `,`, `[` and `{` outside strings, plus one.
+/// An upper bound of the values `text` holds that parsing keeps: its `,`, `[` and `{` outside
+/// strings, plus one — those nested past [`MAX_DEPTH`] are only checked, never kept, and
+/// not counted (a deep body keeps NocoBase's answer).
 fn values_at_most(text: &str) -> usize {
-    let (mut count, mut in_string, mut escaped) = (1usize, false, false);
+    let (mut count, mut depth, mut in_string, mut escaped) = (1usize, 0usize, false, false);
     for b in text.bytes() {
         if in_string {
             match (escaped, b) {
@@ -94,12 +96,17 @@ fn values_at_most(text: &str) -> usize {
                 (false, b'"') => in_string = false,
                 _ => {}
             }
-        } else {
-            match b {
-                b'"' => in_string = true,
-                b',' | b'[' | b'{' => count += 1,
-                _ => {}
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                count += usize::from(depth <= MAX_DEPTH);
             }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' => count += usize::from(depth <= MAX_DEPTH),
+            _ => {}
         }
     }
     count

@@ -18,13 +18,9 @@ pub(crate) enum Reply {
         /// `count`, `page`, `pageSize`, `totalPage`.
         meta: Value,
     },
-    /// Rows already written as a JSON array (a list shown batch by batch), with the page's
-    /// meta when paginated: `{"data": rows, "meta": meta}`.
-    Rows {
-        /// The JSON text of the array.
-        json: String,
-        meta: Option<Value>,
-    },
+    /// Rows already written out (a list shown batch by batch), with the page's meta when
+    /// paginated: `{"data": rows, "meta": meta}`.
+    Rows { rows: RowsJson, meta: Option<Value> },
     /// A single value with meta: `{"data": value, "meta": meta}` (`roles:check`).
     WithMeta(Value, Value),
     /// A body NocoBase does not wrap (`swagger:get`, the `{}` of `users:add`).
@@ -37,6 +33,30 @@ pub(crate) enum Reply {
     Custom(Response),
     /// Koa's answer to an action that set no body: 204, no content type.
     NoContent,
+}
+
+/// The text of `{"data": [row, …]`, written row by row (the rest is added by the reply).
+#[derive(Debug)]
+pub(crate) struct RowsJson(String);
+
+impl RowsJson {
+    pub(crate) fn new() -> Self {
+        Self(String::from("{\"data\":["))
+    }
+
+    /// Appends one row.
+    pub(crate) fn push(&mut self, row: &Value) {
+        if !self.0.ends_with('[') {
+            self.0.push(',');
+        }
+        crate::js::stringify::write_json(row, &mut self.0);
+    }
+}
+
+impl Default for RowsJson {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Reply {
@@ -52,14 +72,12 @@ impl IntoResponse for Reply {
             // Moved into the envelope, not copied (`json!` would clone a value given by name).
             Reply::Data(value) => json_response(StatusCode::OK, &envelope(value, None)),
             Reply::Page { rows, meta } => json_response(StatusCode::OK, &envelope(Value::Array(rows), Some(meta))),
-            Reply::Rows { json, meta } => {
-                let mut text = String::with_capacity(json.len() + 96);
-                text.push_str("{\"data\":");
-                text.push_str(&json);
-                drop(json);
+            Reply::Rows { rows, meta } => {
+                let mut text = rows.0;
+                text.push(']');
                 if let Some(meta) = meta {
                     text.push_str(",\"meta\":");
-                    text.push_str(&crate::js::stringify::to_json(&meta));
+                    crate::js::stringify::write_json(&meta, &mut text);
                 }
                 text.push('}');
                 let mut response = (StatusCode::OK, text.into_bytes()).into_response();

@@ -10,18 +10,24 @@ use super::text;
 
 /// The JSON text of `value`.
 pub(crate) fn to_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_json(value, &mut out);
+    out
+}
+
+/// Appends the JSON text of `value` to `out`.
+pub(crate) fn write_json(value: &Value, out: &mut String) {
     enum Step<'a> {
         Value(&'a Value),
         Text(&'static str),
         Key(&'a str),
     }
-    let mut out = String::new();
     let mut todo = vec![Step::Value(value)];
     while let Some(step) = todo.pop() {
         match step {
             Step::Text(t) => out.push_str(t),
             Step::Key(k) => {
-                text::json_quote(k, &mut out);
+                text::json_quote(k, out);
                 out.push(':');
             }
             Step::Value(v) => match v {
@@ -33,7 +39,7 @@ pub(crate) fn to_json(value: &Value) -> String {
                     (_, _, Some(f)) if f.is_finite() => out.push_str(&number::to_string(f)),
                     _ => out.push_str("null"),
                 },
-                Value::String(s) => text::json_quote(s, &mut out),
+                Value::String(s) => text::json_quote(s, out),
                 Value::Array(items) => {
                     out.push('[');
                     todo.push(Step::Text("]"));
@@ -58,7 +64,6 @@ pub(crate) fn to_json(value: &Value) -> String {
             },
         }
     }
-    out
 }
 
 #[cfg(test)]

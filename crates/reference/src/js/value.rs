@@ -133,7 +133,7 @@ fn underscored(key: &str) -> String {
 }
 
 /// A property key: a string or an operator symbol.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum Key {
     Str(String),
     Sym(Op),
@@ -206,9 +206,23 @@ impl Js {
     }
 }
 
-/// An object: properties in insertion order; [`Obj::keys`] gives JavaScript's order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Obj(Vec<(Key, Js)>);
+/// An object: properties in insertion order; [`Obj::keys`] gives JavaScript's order. Past
+/// [`INDEXED_FROM`] properties a hash index finds them, so that a body of many keys is read in
+/// linear time, not quadratic.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Obj {
+    entries: Vec<(Key, Js)>,
+    index: Option<std::collections::HashMap<Key, usize>>,
+}
+
+/// Objects this large get an index.
+const INDEXED_FROM: usize = 16;
+
+impl PartialEq for Obj {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
 
 impl Obj {
     pub(crate) fn new() -> Self {
@@ -216,28 +230,50 @@ impl Obj {
     }
 
     pub(crate) fn with(key: Key, value: Js) -> Self {
-        Self(vec![(key, value)])
+        Self { entries: vec![(key, value)], index: None }
+    }
+
+    fn position(&self, key: &Key) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    fn reindex(&mut self) {
+        self.index = (self.entries.len() >= INDEXED_FROM)
+            .then(|| self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
     }
 
     pub(crate) fn get(&self, key: &Key) -> Option<&Js> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|i| &self.entries[i].1)
     }
 
     pub(crate) fn get_mut(&mut self, key: &Key) -> Option<&mut Js> {
-        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.position(key).map(|i| &mut self.entries[i].1)
     }
 
     /// `obj[key] = value`: replaces in place, or adds at the end.
     pub(crate) fn insert(&mut self, key: Key, value: Js) {
-        match self.get_mut(&key) {
-            Some(slot) => *slot = value,
-            None => self.0.push((key, value)),
+        if let Some(slot) = self.get_mut(&key) {
+            *slot = value;
+            return;
+        }
+        self.entries.push((key.clone(), value));
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key, self.entries.len() - 1);
+            }
+            None if self.entries.len() >= INDEXED_FROM => self.reindex(),
+            None => {}
         }
     }
 
     pub(crate) fn remove(&mut self, key: &Key) -> Option<Js> {
-        let position = self.0.iter().position(|(k, _)| k == key)?;
-        Some(self.0.remove(position).1)
+        let position = self.position(key)?;
+        let (_, value) = self.entries.remove(position);
+        self.reindex();
+        Some(value)
     }
 
     /// `Object.keys(obj)`: array-index keys in ascending order, then the other string keys in
@@ -245,7 +281,7 @@ impl Obj {
     pub(crate) fn keys(&self) -> Vec<&str> {
         let mut indexes: Vec<(u32, &str)> = Vec::new();
         let mut others: Vec<&str> = Vec::new();
-        for (key, _) in &self.0 {
+        for (key, _) in &self.entries {
             if let Key::Str(s) = key {
                 match array_index(s) {
                     Some(i) => indexes.push((i, s)),
@@ -259,7 +295,7 @@ impl Obj {
 
     /// The operator symbols among the keys, in insertion order (`getOperators`).
     pub(crate) fn operators(&self) -> Vec<Op> {
-        self.0.iter().filter_map(|(k, _)| if let Key::Sym(op) = k { Some(*op) } else { None }).collect()
+        self.entries.iter().filter_map(|(k, _)| if let Key::Sym(op) = k { Some(*op) } else { None }).collect()
     }
 
     /// Sequelize's `getComplexKeys`: the operators, then `Object.keys`.
@@ -272,14 +308,14 @@ impl Obj {
     /// `{...a, ...b}` of two objects: `self`'s entries, overwritten and extended by `other`'s.
     pub(crate) fn spread(&self, other: &Obj) -> Obj {
         let mut out = self.clone();
-        for (k, v) in &other.0 {
+        for (k, v) in &other.entries {
             out.insert(k.clone(), v.clone());
         }
         out
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 }
 

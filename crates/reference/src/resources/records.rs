@@ -11,7 +11,7 @@ use crate::db::repository::{self, Actor, Paging, Projection, Selection};
 use crate::db::schema::Collection;
 use crate::db::store::Tx;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::reply::Reply;
+use crate::http::reply::{Reply, RowsJson};
 use crate::js::Js;
 use crate::resources::Ctx;
 
@@ -118,24 +118,24 @@ fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     ctx.state.store().read(|conn, catalog| {
         let paging = Paging { sort, ..Paging::default() };
         if ctx.params.unpaginated() {
-            let json = shown_rows(ctx, conn, catalog, collection, &selection, paging, None)?;
-            return Ok(Reply::Rows { json, meta: None });
+            let rows = shown_rows(ctx, conn, catalog, collection, &selection, paging, None)?;
+            return Ok(Reply::Rows { rows, meta: None });
         }
         let count = repository::count(conn, catalog, collection, &selection)?;
         let meta = Page::meta_of(&ctx.params, count);
         if count == 0 {
             return Ok(Reply::Page { rows: Vec::new(), meta });
         }
-        let json = shown_rows(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
-        Ok(Reply::Rows { json, meta: Some(meta) })
+        let rows = shown_rows(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
+        Ok(Reply::Rows { rows, meta: Some(meta) })
     })
 }
 
 /// How many rows are shown at a time.
 const BATCH: usize = 256;
 
-/// The rows of a list as JSON text, shown batch by batch: what the list holds is the answer's
-/// text, never the rows and their shown form all at once.
+/// The rows of a list written out batch by batch: what the list holds is the answer's text,
+/// never the rows and their shown form all at once.
 fn shown_rows(
     ctx: &Ctx<'_>,
     conn: &rusqlite::Connection,
@@ -144,19 +144,15 @@ fn shown_rows(
     selection: &Selection,
     paging: Paging,
     page: Option<&crate::http::request::Params>,
-) -> ApiResult<String> {
+) -> ApiResult<RowsJson> {
     let (paging, projection) = prepare(ctx, catalog, collection, paging, page)?;
-    let mut json = String::from("[");
+    let mut json = RowsJson::new();
     repository::find_batches(conn, catalog, collection, selection, &paging, BATCH, |rows| {
         for row in repository::project(conn, catalog, collection, rows, &projection)? {
-            if json.len() > 1 {
-                json.push(',');
-            }
-            json.push_str(&crate::js::stringify::to_json(&row));
+            json.push(&row);
         }
         Ok(())
     })?;
-    json.push(']');
     Ok(json)
 }
 
@@ -264,7 +260,7 @@ fn create(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
     // Each instance's echo is written as it is created: a body of many records is answered
     // without holding every instance.
     let created = ctx.state.store().write(|tx| {
-        let mut json = String::from("[");
+        let mut json = RowsJson::new();
         let mut one = Value::Null;
         for values in bodies {
             let instance = Value::Object(hide(
@@ -275,13 +271,9 @@ fn create(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
                 one = instance;
                 continue;
             }
-            if json.len() > 1 {
-                json.push(',');
-            }
-            json.push_str(&crate::js::stringify::to_json(&instance));
+            json.push(&instance);
         }
-        json.push(']');
-        Ok(if many { Reply::Rows { json, meta: None } } else { Reply::Data(one) })
+        Ok(if many { Reply::Rows { rows: json, meta: None } } else { Reply::Data(one) })
     })?;
     Ok(created)
 }

@@ -46,7 +46,7 @@ pub(crate) fn parse(filter: &Js, model: &Model<'_>) -> Result<Parsed, FilterErro
     }
     let filter = prepare(filter);
     let mut flattened: Vec<(String, Js)> = Vec::new();
-    flatten(&filter, "", &mut flattened);
+    flatten(&filter, &mut String::new(), &mut flattened);
     let mut holder = Obj::new();
     for (key, value) in flattened {
         if key != "__proto__" {
@@ -177,7 +177,10 @@ fn prepare(filter: &Js) -> Js {
 
 /// The `flat` package's `flatten`: every non-empty object and array is opened — and so is a
 /// string given as the filter itself (`Object.keys("x")` is `["0"]`: `{"0": "x"}`, a column `0`).
-fn flatten(object: &Js, prev: &str, out: &mut Vec<(String, Js)>) {
+///
+/// One path buffer serves every level (a key per level would keep O(depth²) bytes alive in a
+/// deep filter).
+fn flatten(object: &Js, path: &mut String, out: &mut Vec<(String, Js)>) {
     if let Js::Str(text) = object {
         let mut index = 0;
         for c in text.chars() {
@@ -188,15 +191,25 @@ fn flatten(object: &Js, prev: &str, out: &mut Vec<(String, Js)>) {
     }
     for key in object.own_keys() {
         let Some(value) = object.get(&key) else { continue };
-        let new_key = if prev.is_empty() { key.clone() } else { format!("{prev}.{key}") };
-        if matches!(value, Js::Obj(_) | Js::Arr(_)) && !value.own_keys().is_empty() {
-            flatten(value, &new_key, out);
+        let restore = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(&key);
+        let opens = match value {
+            Js::Obj(o) => !o.is_empty() && !value.own_keys().is_empty(),
+            Js::Arr(items) => items.iter().any(|i| *i != Js::Undefined),
+            _ => false,
+        };
+        if opens {
+            flatten(value, path, out);
         } else {
-            match out.iter_mut().find(|(k, _)| *k == new_key) {
+            match out.iter_mut().find(|(k, _)| k == path) {
                 Some(slot) => slot.1 = value.clone(),
-                None => out.push((new_key, value.clone())),
+                None => out.push((path.clone(), value.clone())),
             }
         }
+        path.truncate(restore);
     }
 }
 

@@ -63,9 +63,12 @@ impl Renderer<'_, '_> {
         let mut items = Vec::new();
         match where_ {
             Js::Obj(obj) => {
+                // Borrowed, not cloned: a clone per level would keep O(depth²) alive in a deep
+                // filter.
+                let undefined = Js::Undefined;
                 for key in obj.complex_keys() {
-                    let item = obj.get(&key).cloned().unwrap_or_default();
-                    items.push(self.item(&WKey::from(&key), &item)?);
+                    let item = obj.get(&key).unwrap_or(&undefined);
+                    items.push(self.item(&WKey::from(&key), item)?);
                 }
             }
             other => items.push(self.item(&WKey::Undefined, other)?),

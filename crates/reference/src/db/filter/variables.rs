@@ -11,7 +11,7 @@ use crate::js::{Js, Obj, lodash};
 /// `parseFilter(filter)` as NocoBase applies it to a request's (truthy) filter.
 pub(crate) fn parse_variables(filter: &Js) -> Js {
     let mut flat: Vec<(String, Js)> = Vec::new();
-    flatten(filter, "", &mut flat);
+    flatten(filter, &mut String::new(), &mut flat);
     // The flattened keys live in a plain object: JavaScript's key order, and `__proto__` never
     // becomes an own key.
     let mut holder = Obj::new();
@@ -30,21 +30,31 @@ pub(crate) fn parse_variables(filter: &Js) -> Js {
     parsed
 }
 
-/// The `flatten` of `@nocobase/utils` (`breakOn` operator keys except `$and`/`$or`).
-fn flatten(object: &Js, prev: &str, out: &mut Vec<(String, Js)>) {
+/// The `flatten` of `@nocobase/utils` (`breakOn` operator keys except `$and`/`$or`); one path
+/// buffer serves every level (a key per level would keep O(depth²) bytes alive).
+fn flatten(object: &Js, path: &mut String, out: &mut Vec<(String, Js)>) {
     if !object.is_object_like() {
         return;
     }
     for key in object.own_keys() {
         let Some(value) = object.get(&key) else { continue };
-        let new_key = if prev.is_empty() { key.clone() } else { format!("{prev}.{key}") };
-        let break_on = key.starts_with('$') && key != "$and" && key != "$or";
-        let nested = matches!(value, Js::Obj(_) | Js::Arr(_)) && !value.own_keys().is_empty();
-        if !break_on && nested {
-            flatten(value, &new_key, out);
-        } else {
-            push(out, new_key, value.clone());
+        let restore = path.len();
+        if !path.is_empty() {
+            path.push('.');
         }
+        path.push_str(&key);
+        let break_on = key.starts_with('$') && key != "$and" && key != "$or";
+        let nested = match value {
+            Js::Obj(o) => !o.is_empty() && !value.own_keys().is_empty(),
+            Js::Arr(items) => items.iter().any(|i| *i != Js::Undefined),
+            _ => false,
+        };
+        if !break_on && nested {
+            flatten(value, path, out);
+        } else {
+            push(out, path.clone(), value.clone());
+        }
+        path.truncate(restore);
     }
 }
 

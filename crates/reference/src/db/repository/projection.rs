@@ -134,28 +134,33 @@ pub(crate) fn project(
     }
     let hidden = collection.hidden_attributes();
     let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut shown = Map::new();
+    for mut row in rows {
+        // The associations first (they read the row's keys), then the attributes moved out.
+        let mut associations = Vec::with_capacity(includes.len());
+        for include in &includes {
+            let Some(association) = collection.association(&include.name) else { continue };
+            associations
+                .push((include.name.clone(), associated(conn, catalog, association, &row, &include.projection())?));
+        }
         let visible = |name: &String| !hidden.contains(name) && !projection.except.contains(name);
+        let mut shown = Map::new();
         match &only {
             Some(list) => {
                 for name in list {
-                    if let Some(value) = row.get(name).filter(|_| visible(name)) {
-                        shown.insert(name.clone(), value.clone());
+                    if visible(name)
+                        && let Some(value) = row.remove(name)
+                    {
+                        shown.insert(name.clone(), value);
                     }
                 }
             }
             None => {
-                for (name, value) in row.iter().filter(|(name, _)| visible(name)) {
-                    shown.insert(name.clone(), value.clone());
+                for (name, value) in row.into_iter().filter(|(name, _)| visible(name)) {
+                    shown.insert(name, value);
                 }
             }
         }
-        for include in &includes {
-            let Some(association) = collection.association(&include.name) else { continue };
-            let value = associated(conn, catalog, association, &row, &include.projection())?;
-            shown.insert(include.name.clone(), value);
-        }
+        shown.extend(associations);
         out.push(Value::Object(shown));
     }
     Ok(out)

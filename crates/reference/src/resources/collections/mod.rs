@@ -264,10 +264,15 @@ fn select(
         order.join(", ")
     );
     params.extend(condition.params);
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // A client's filter is in the text: prepared afresh, and SQLite's refusal worded as
+    // NocoBase words it (an unknown column is `Invalid SQL column or table reference`).
+    let answer = crate::db::sql_errors::answer;
+    let mut stmt = conn.prepare(&sql).map_err(answer)?;
     let found = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))
+        .map_err(answer)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(answer)?;
     Ok(found.into_iter().filter_map(|i| usize::try_from(i).ok()).collect())
 }
 
