@@ -23,7 +23,7 @@ use crate::http::locale::Locale;
 use crate::http::reply::Reply;
 use crate::http::request::{self, BadQuery, Params};
 use crate::http::{cors, json_body, origin, qs};
-use crate::js::json;
+use crate::js::stringify;
 use crate::resources::{self, Ctx};
 use crate::state::AppState;
 
@@ -276,7 +276,7 @@ fn validate_filter_params(action: &str, params: &Params) -> ApiResult<()> {
     if let Some(filter) = filter
         && !valid
     {
-        let text = json::stringify(filter).unwrap_or_default();
+        let text = stringify::stringify(filter).unwrap_or_default();
         return Err(ApiError::server(format!("Invalid filter: {text}")));
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! `JSON.parse` as V8 (Node 20) does it — the values ([`Js`]: doubles, `1e400` as Infinity, lone
 //! surrogates kept, the last of duplicate keys winning in the first one's place) and the exact
 //! error messages (`Expected double-quoted property name in JSON at position 20`, positions in
-//! UTF-16 code units) — and `JSON.stringify`. Both work without recursion on the thread's stack:
-//! open containers live on a heap stack, so no input, however deep, can overflow it.
+//! UTF-16 code units); `JSON.stringify` is in [`super::stringify`]. It works without recursion on
+//! the thread's stack: open containers live on a heap stack, so no input, however deep, can
+//! overflow it.
 
-use super::number;
 use super::text;
 use super::value::{Js, Key, Obj};
 
@@ -369,65 +369,6 @@ impl Parser<'_> {
     }
 }
 
-/// `JSON.stringify(value)` (`undefined` for `undefined` itself, as JavaScript gives no text).
-pub(crate) fn stringify(value: &Js) -> Option<String> {
-    if matches!(value, Js::Undefined) {
-        return None;
-    }
-    let mut out = String::new();
-    // An explicit stack: (value, index of the next child to write).
-    enum Step<'a> {
-        Value(&'a Js),
-        Text(&'static str),
-        Key(&'a str),
-    }
-    let mut todo = vec![Step::Value(value)];
-    while let Some(step) = todo.pop() {
-        match step {
-            Step::Text(t) => out.push_str(t),
-            Step::Key(k) => {
-                text::json_quote(k, &mut out);
-                out.push(':');
-            }
-            Step::Value(v) => match v {
-                Js::Undefined | Js::Null => out.push_str("null"),
-                Js::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                Js::Num(n) if n.is_finite() => out.push_str(&number::to_string(*n)),
-                Js::Num(_) => out.push_str("null"),
-                Js::Str(s) | Js::Literal(s) => text::json_quote(s, &mut out),
-                Js::Arr(items) => {
-                    out.push('[');
-                    todo.push(Step::Text("]"));
-                    for (i, item) in items.iter().enumerate().rev() {
-                        todo.push(Step::Value(item));
-                        if i > 0 {
-                            todo.push(Step::Text(","));
-                        }
-                    }
-                }
-                Js::Obj(obj) => {
-                    out.push('{');
-                    todo.push(Step::Text("}"));
-                    let entries: Vec<(&str, &Js)> = obj
-                        .keys()
-                        .into_iter()
-                        .filter_map(|k| obj.get(&Key::str(k)).map(|v| (k, v)))
-                        .filter(|(_, v)| !matches!(v, Js::Undefined))
-                        .collect();
-                    for (i, (k, v)) in entries.into_iter().enumerate().rev() {
-                        todo.push(Step::Value(v));
-                        todo.push(Step::Key(k));
-                        if i > 0 {
-                            todo.push(Step::Text(","));
-                        }
-                    }
-                }
-            },
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,7 +396,10 @@ mod tests {
         assert_eq!(o.keys(), ["b", "a", "n"]);
         assert_eq!(o.get(&Key::str("a")), Some(&Js::Num(f64::INFINITY)));
         assert_eq!(o.get(&Key::str("b")), Some(&Js::Str(text::from_utf16(&[0xD800]))));
-        assert_eq!(stringify(&parsed.value).as_deref(), Some("{\"b\":\"\\ud800\",\"a\":null,\"n\":0}"));
+        assert_eq!(
+            super::super::stringify::stringify(&parsed.value).as_deref(),
+            Some("{\"b\":\"\\ud800\",\"a\":null,\"n\":0}")
+        );
         let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
         assert_eq!(parse_limited(&deep, 100).map(|p| p.depth), Err(Refused::TooDeep(50_000)));
         let broken = format!("{}1}}", "[".repeat(30_000));

@@ -1,4 +1,5 @@
-//! `JSON.stringify` of the answers the server keeps as `serde_json` values: numbers as
+//! `JSON.stringify` of JavaScript values ([`stringify`]) and of the answers the server keeps as
+//! `serde_json` values ([`to_json`], [`write_json`]): numbers as
 //! JavaScript writes them (`45432386150480445000`, `1e+21`, `-0` as `0`), strings escaped as V8
 //! escapes them (lone surrogates as `\udXXX`, see [`super::text`]). Iterative: no value, however
 //! deep, recurses on the thread's stack.
@@ -7,6 +8,7 @@ use serde_json::Value;
 
 use super::number;
 use super::text;
+use super::value::{Js, Key};
 
 /// The JSON text of `value`.
 pub(crate) fn to_json(value: &Value) -> String {
@@ -64,6 +66,65 @@ pub(crate) fn write_json(value: &Value, out: &mut String) {
             },
         }
     }
+}
+
+/// `JSON.stringify(value)` (`undefined` for `undefined` itself, as JavaScript gives no text).
+pub(crate) fn stringify(value: &Js) -> Option<String> {
+    if matches!(value, Js::Undefined) {
+        return None;
+    }
+    let mut out = String::new();
+    // An explicit stack: (value, index of the next child to write).
+    enum Step<'a> {
+        Value(&'a Js),
+        Text(&'static str),
+        Key(&'a str),
+    }
+    let mut todo = vec![Step::Value(value)];
+    while let Some(step) = todo.pop() {
+        match step {
+            Step::Text(t) => out.push_str(t),
+            Step::Key(k) => {
+                text::json_quote(k, &mut out);
+                out.push(':');
+            }
+            Step::Value(v) => match v {
+                Js::Undefined | Js::Null => out.push_str("null"),
+                Js::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                Js::Num(n) if n.is_finite() => out.push_str(&number::to_string(*n)),
+                Js::Num(_) => out.push_str("null"),
+                Js::Str(s) | Js::Literal(s) => text::json_quote(s, &mut out),
+                Js::Arr(items) => {
+                    out.push('[');
+                    todo.push(Step::Text("]"));
+                    for (i, item) in items.iter().enumerate().rev() {
+                        todo.push(Step::Value(item));
+                        if i > 0 {
+                            todo.push(Step::Text(","));
+                        }
+                    }
+                }
+                Js::Obj(obj) => {
+                    out.push('{');
+                    todo.push(Step::Text("}"));
+                    let entries: Vec<(&str, &Js)> = obj
+                        .keys()
+                        .into_iter()
+                        .filter_map(|k| obj.get(&Key::str(k)).map(|v| (k, v)))
+                        .filter(|(_, v)| !matches!(v, Js::Undefined))
+                        .collect();
+                    for (i, (k, v)) in entries.into_iter().enumerate().rev() {
+                        todo.push(Step::Value(v));
+                        todo.push(Step::Key(k));
+                        if i > 0 {
+                            todo.push(Step::Text(","));
+                        }
+                    }
+                }
+            },
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]

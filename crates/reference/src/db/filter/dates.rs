@@ -8,7 +8,7 @@
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::FilterError;
-use crate::js::{Js, Key, Obj, Op, json};
+use crate::js::{Js, Key, Obj, Op, stringify};
 
 /// A parsed date value: one instant, or a period `[start, end)`.
 enum Parsed {
@@ -18,8 +18,9 @@ enum Parsed {
 
 /// Runs the date operator `name` on `value`.
 pub(super) fn apply(name: &str, value: &Js) -> Result<Js, FilterError> {
-    let invalid =
-        || FilterError::Js(format!("Invalid Date {}", json::stringify(value).unwrap_or_else(|| "undefined".into())));
+    let invalid = || {
+        FilterError::Js(format!("Invalid Date {}", stringify::stringify(value).unwrap_or_else(|| "undefined".into())))
+    };
     let parsed = parse(value).ok_or_else(invalid)?;
     let one = |op: Op, at: OffsetDateTime| Js::Obj(Obj::with(Key::Sym(op), date(at)));
     let both = |glue: Op, a: (Op, OffsetDateTime), b: (Op, OffsetDateTime)| {

@@ -11,7 +11,7 @@ use super::FilterError;
 use super::model::SqlType;
 use crate::js::inspect::inspect;
 use crate::js::number::{js_string, to_number, to_string};
-use crate::js::{Js, json};
+use crate::js::{Js, stringify};
 
 /// `queryGenerator.escape(value, field)`.
 pub(crate) fn escape(value: &Js, field: Option<SqlType>) -> Result<String, FilterError> {
@@ -44,7 +44,7 @@ fn stringify(kind: SqlType, value: &Js) -> Js {
             })
         }
         SqlType::Date => Js::Str(moment(value).map_or_else(|| "Invalid date".to_owned(), format_date)),
-        SqlType::Json => Js::Str(json::stringify(value).unwrap_or_default()),
+        SqlType::Json => Js::Str(stringify::stringify(value).unwrap_or_default()),
         SqlType::Plain => value.clone(),
     }
 }

@@ -7,7 +7,7 @@
 use super::FilterError;
 use super::model::Model;
 use crate::js::number::js_string;
-use crate::js::{Js, Key, Obj, Op, json};
+use crate::js::{Js, Key, Obj, Op, stringify};
 
 /// What an operator knows of where it is used (`ctx` in NocoBase).
 pub(super) struct OpCtx<'a> {
@@ -125,9 +125,14 @@ pub(super) fn apply(name: &str, value: &Js, ctx: &OpCtx<'_>) -> Result<Js, Filte
             let Js::Arr(items) = value else { return Err(type_error("value.sort")) };
             let mut sorted = items.clone();
             sort_like_javascript(&mut sorted);
-            op(Op::Eq, Js::Literal(format!("json({})", quote(&json::stringify(&Js::Arr(sorted)).unwrap_or_default()))))
+            op(
+                Op::Eq,
+                Js::Literal(format!("json({})", quote(&stringify::stringify(&Js::Arr(sorted)).unwrap_or_default()))),
+            )
         }
-        "$notMatch" => op(Op::Ne, Js::Literal(format!("json({})", quote(&json::stringify(value).unwrap_or_default())))),
+        "$notMatch" => {
+            op(Op::Ne, Js::Literal(format!("json({})", quote(&stringify::stringify(value).unwrap_or_default()))))
+        }
         "$anyOf" => Js::Literal(exists_query(value, ctx)),
         "$noneOf" => {
             op(Op::Or, Js::Arr(vec![Js::Literal(format!("not {}", exists_query(value, ctx))), op(Op::Is, Js::Null)]))
