@@ -70,8 +70,8 @@ pub(crate) fn load_set(set: &str) -> Vec<Recorded> {
 }
 
 /// JSON that may hold lone UTF-16 surrogates as `\udXXX` escapes (as NocoBase writes them, and
-/// the recordings keep them): each lone one is read as the private-use character U+F0000 + n
-/// that the reference server keeps it as, so both sides compare alike.
+/// the recordings keep them): each lone one is read as the private-use character U+F0000 + n,
+/// on both sides, so that they compare alike.
 pub(crate) fn lenient_json(text: &str) -> Option<Value> {
     if let Ok(value) = serde_json::from_str(text) {
         return Some(value);

@@ -107,7 +107,7 @@ pub(crate) fn from_sql(kind: &FieldKind, value: ValueRef<'_>) -> Value {
         },
         ValueRef::Real(f) => Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
         ValueRef::Text(bytes) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = crate::js::text::from_outside(String::from_utf8_lossy(bytes).into_owned());
             match kind {
                 FieldKind::Date => Value::String(clock::stored_to_iso(&text)),
                 FieldKind::Json | FieldKind::Other => serde_json::from_str(&text).unwrap_or(Value::String(text)),

@@ -97,8 +97,7 @@ pub(crate) async fn read(headers: &HeaderMap, body: Body) -> ApiResult<Parsed> {
         }
     }
     let raw = collect(body, encoding).await?;
-    let text = decode_utf8(&raw);
-    drop(raw);
+    let text = decode_utf8(raw);
     match kind {
         BodyType::Json => json_body::parse(&text).map(|(value, depth)| Parsed { value, depth }),
         _ => Ok(Parsed { value: Value::Object(qs::parse(&text)), depth: 0 }),
@@ -257,9 +256,13 @@ fn zlib_error(error: &std::io::Error, gzip: bool) -> ApiError {
 }
 
 /// co-body's `iconv-lite` UTF-8 decoding: a leading BOM dropped, invalid bytes as U+FFFD.
-fn decode_utf8(raw: &[u8]) -> String {
-    let raw = raw.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(raw);
-    String::from_utf8_lossy(raw).into_owned()
+/// The bytes are reused when they are valid UTF-8 (no copy of a 10 MiB body).
+fn decode_utf8(mut raw: Vec<u8>) -> String {
+    if raw.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        raw.drain(..3);
+    }
+    let text = String::from_utf8(raw).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    crate::js::text::from_outside(text)
 }
 
 #[cfg(test)]

@@ -88,7 +88,8 @@ pub(crate) fn decode_component(raw: &str) -> String {
 
 fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).unwrap_or(spaced)
+    let decoded = percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).unwrap_or(spaced);
+    crate::js::text::from_outside(decoded)
 }
 
 /// `a[b][]` → ("a", [Key b, Push]); deeper than `DEPTH` keeps the rest as one literal key.

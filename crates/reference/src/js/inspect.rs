@@ -278,12 +278,11 @@ fn below_break_length(output: &[String], start: usize) -> bool {
 
 /// `getStringWidth`: full-width characters count 2, zero-width ones 0.
 fn string_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
+    text::pieces(s)
+        .map(|piece| {
+            let text::Piece::Char(c) = piece else { return 1 };
             let code = c as u32;
-            if text::surrogate_of(c).is_some() {
-                1
-            } else if full_width(code) {
+            if full_width(code) {
                 2
             } else if zero_width(code) {
                 0
@@ -347,12 +346,15 @@ pub(crate) fn str_escape(s: &str) -> String {
     };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);
-    for c in s.chars() {
+    for piece in text::pieces(s) {
+        let c = match piece {
+            text::Piece::Lone(unit) => {
+                out.push_str(&format!("\\u{unit:x}"));
+                continue;
+            }
+            text::Piece::Char(c) => c,
+        };
         let code = c as u32;
-        if let Some(unit) = text::surrogate_of(c) {
-            out.push_str(&format!("\\u{unit:x}"));
-            continue;
-        }
         match c {
             '\'' if quote == '\'' => out.push_str("\\'"),
             '\\' => out.push_str("\\\\"),

@@ -134,7 +134,8 @@ mod tests {
 
     #[test]
     fn numbers_and_strings_as_javascript_writes_them() {
-        let value = json!({"a": 45432386150480445440.0_f64, "b": 1.5, "c": [1, -0.0_f64], "d": "x\u{1}\u{F0000}"});
+        let d = format!("x\u{1}{}", text::from_utf16(&[0xD800]));
+        let value = json!({"a": 45432386150480445440.0_f64, "b": 1.5, "c": [1, -0.0_f64], "d": d});
         assert_eq!(to_json(&value), "{\"a\":45432386150480445000,\"b\":1.5,\"c\":[1,0],\"d\":\"x\\u0001\\ud800\"}");
     }
 }

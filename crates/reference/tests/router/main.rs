@@ -11,6 +11,7 @@ mod key_lifetimes;
 mod malformed_bodies;
 mod missing_filters;
 mod passwords;
+mod query_order;
 mod resilience;
 mod unknown_routes;
 mod wrong_types;

@@ -15,11 +15,13 @@ mod parser;
 mod sequelize;
 pub(crate) mod variables;
 
+pub(crate) use sequelize::quote_identifier;
+
 use rusqlite::types::Value as Sql;
 
 use self::model::Model;
 use self::parser::Includes;
-use self::sequelize::{Renderer, quote_identifier};
+use self::sequelize::Renderer;
 use crate::db::schema::{Collection, FieldKind};
 use crate::http::error::{ApiError, ApiResult};
 use crate::js::{Js, Key, Obj, Op, text};
@@ -79,6 +81,16 @@ impl From<FilterError> for ApiError {
 /// that is refused by SQLite with this message (NocoBase 2.2.15, asked live: `createdBy.` ×200);
 /// the reference server stops building such a query rather than writing it out.
 const MAX_FROM_TERMS: usize = 200;
+
+/// `FilterParser.toSequelizeParams()` alone: the errors NocoBase's options parser throws before
+/// anything else of a find is looked at (`… neither …'s association nor …'s attribute`, the
+/// function operators' own).
+pub(crate) fn check_parse(filter: Option<&Js>, collection: &Collection, catalog: &dyn Catalog) -> ApiResult<()> {
+    if let Some(filter) = filter {
+        parser::parse(filter, &Model::new(collection.clone(), catalog))?;
+    }
+    Ok(())
+}
 
 /// Compiles a filter and a `filterByTk` for rows of `collection` as `Repository.find` does
 /// (`OptionsParser`: `{[Op.and]: [where, {<key>: filterByTk}]}`).

@@ -84,6 +84,12 @@ fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selecti
     Ok(Condition::and(parts))
 }
 
+/// The selection's `where` as SQL text (rendering it gives its JavaScript errors, before any
+/// SQL runs).
+pub(crate) fn where_text(catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<String> {
+    Ok(condition(catalog, collection, selection)?.sql)
+}
+
 fn key_param(kind: &FieldKind, value: &Value) -> Sql {
     match value {
         Value::Number(n) => n.as_i64().map(Sql::Integer).unwrap_or_else(|| Sql::Real(n.as_f64().unwrap_or(0.0))),

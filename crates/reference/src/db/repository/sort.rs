@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use crate::db::schema::{Collection, FieldKind, quote};
+use crate::db::filter::quote_identifier;
+use crate::db::schema::{Collection, FieldKind};
 use crate::db::store::CatalogView;
 use crate::http::error::{ApiError, ApiResult};
 
@@ -66,7 +67,8 @@ pub(crate) fn order_by(keys: &[String], collection: &Collection, catalog: &Catal
                 first_target.unwrap_or_default()
             )));
         }
-        terms.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));
+        // Sequelize's quoting: backticks, any backtick inside removed.
+        terms.push(format!("{}.{} {direction} NULLS LAST", quote_identifier(&collection.name), quote_identifier(name)));
     }
     Ok(terms.join(", "))
 }

@@ -1,13 +1,18 @@
 //! The default actions of a collection resource (`packages/core/actions`): list (paginated or
 //! not), get, create, update (answers an array), destroy (answers a count), with the role's
 //! grant applied: `view` field lists and appends, `create`/`update` whitelists, `:own` scopes.
+//! The reading actions are in [`reading`].
+
+mod reading;
+
+pub(super) use self::reading::projection;
+use self::reading::{get, list};
 
 use serde_json::{Map, Value, json};
 
 use crate::auth::acl;
 use crate::db::filter::variables::parse_variables;
-use crate::db::paging::Page;
-use crate::db::repository::{self, Actor, Paging, Projection, Selection};
+use crate::db::repository::{self, Actor, Selection};
 use crate::db::schema::Collection;
 use crate::db::store::Tx;
 use crate::http::error::{ApiError, ApiResult};
@@ -63,145 +68,6 @@ pub(super) fn selection(ctx: &Ctx<'_>) -> Selection {
     selection
 }
 
-/// `fields` / `appends` / `except` from the query, narrowed by the role's `view` grant. With a
-/// grant's field list, NocoBase's ACL replaces `fields` by its intersection with the list, and
-/// `except` no longer applies (probe 322); an empty intersection makes Sequelize refuse the
-/// query (probe 318). Unknown `appends` are ignored (probe 320).
-pub(super) fn projection(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Projection> {
-    let requested_fields = request_list(ctx.params.query.get("fields"));
-    let none_selected = || {
-        ApiError::server(format!(
-            "Attempted a SELECT query for model '{name}' as `{name}` without selecting any columns",
-            name = collection.name
-        ))
-    };
-    if requested_fields.as_ref().is_some_and(Vec::is_empty) {
-        // `fields=` and a bare `fields` leave an empty list: Sequelize selects no column.
-        return Err(none_selected());
-    }
-    let fields = match (&ctx.grant.fields, requested_fields) {
-        (Some(allowed), Some(asked)) => {
-            let kept: Vec<String> = asked.into_iter().filter(|f| allowed.contains(f)).collect();
-            if kept.is_empty() {
-                return Err(none_selected());
-            }
-            Some(kept)
-        }
-        (Some(allowed), None) => Some(allowed.clone()),
-        (None, asked) => {
-            let unknown = |f: &String| {
-                let head = f.split('.').next().unwrap_or(f);
-                collection.attribute(head).is_none() && collection.association(head).is_none()
-            };
-            if asked.as_ref().is_some_and(|a| a.iter().any(unknown)) {
-                return Err(ApiError::bad_request("Invalid SQL column or table reference"));
-            }
-            asked
-        }
-    };
-    let mut appends = ctx.params.list("appends").unwrap_or_default();
-    if let Some(allowed) = &ctx.grant.appends {
-        appends.retain(|a| allowed.iter().any(|x| x == a.split('.').next().unwrap_or(a)));
-    }
-    let except = if ctx.grant.fields.is_some() { Vec::new() } else { ctx.params.list("except").unwrap_or_default() };
-    Ok(Projection { fields, except, appends })
-}
-
-/// `list` (`packages/core/actions/src/actions/list.ts`): paginated, `findAndCount` counts first
-/// (the filter's errors come from there) and reads the rows only when there are any — so a bad
-/// `sort`, `fields` or page size is an error only when the filter matches something — with
-/// `meta` from `Number(page)` and `Number(pageSize)`; `paginate=false` reads at once.
-fn list(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    // The list action reads `filter` only; a `filterByTk` is ignored (checked on NocoBase 2.2.15).
-    let selection = Selection { filter_by_tk: None, ..selection(ctx) };
-    let sort = repository::sort::keys(ctx.params.query.get("sort"))?;
-    ctx.state.store().read(|conn, catalog| {
-        let paging = Paging { sort, ..Paging::default() };
-        if ctx.params.unpaginated() {
-            let rows = shown_rows(ctx, conn, catalog, collection, &selection, paging, None)?;
-            return Ok(Reply::Rows { rows, meta: None });
-        }
-        let count = repository::count(conn, catalog, collection, &selection)?;
-        let meta = Page::meta_of(&ctx.params, count);
-        if count == 0 {
-            return Ok(Reply::Page { rows: Vec::new(), meta });
-        }
-        let rows = shown_rows(ctx, conn, catalog, collection, &selection, paging, Some(&ctx.params))?;
-        Ok(Reply::Rows { rows, meta: Some(meta) })
-    })
-}
-
-/// How many rows are shown at a time.
-const BATCH: usize = 256;
-
-/// The rows of a list written out batch by batch: what the list holds is the answer's text,
-/// never the rows and their shown form all at once.
-fn shown_rows(
-    ctx: &Ctx<'_>,
-    conn: &rusqlite::Connection,
-    catalog: &crate::db::store::CatalogView,
-    collection: &Collection,
-    selection: &Selection,
-    paging: Paging,
-    page: Option<&crate::http::request::Params>,
-) -> ApiResult<RowsJson> {
-    let (paging, projection) = prepare(ctx, catalog, collection, paging, page)?;
-    let mut json = RowsJson::new();
-    repository::find_batches(conn, catalog, collection, selection, &paging, BATCH, |rows| {
-        for row in repository::project(conn, catalog, collection, rows, &projection)? {
-            json.push(&row);
-        }
-        Ok(())
-    })?;
-    Ok(json)
-}
-
-/// `Repository.find`'s checks in its order — the sort (`parseSort`), the selected columns
-/// (Sequelize's `without selecting any columns`), then the page.
-fn prepare(
-    ctx: &Ctx<'_>,
-    catalog: &crate::db::store::CatalogView,
-    collection: &Collection,
-    mut paging: Paging,
-    page: Option<&crate::http::request::Params>,
-) -> ApiResult<(Paging, Projection)> {
-    repository::sort::order_by(&paging.sort, collection, catalog)?;
-    let projection = projection(ctx, collection)?;
-    if let Some(params) = page {
-        let page = Page::from_params(params)?;
-        paging.limit = Some(page.limit);
-        paging.offset = page.offset;
-    }
-    Ok((paging, projection))
-}
-
-/// [`prepare`], then the rows.
-fn find(
-    ctx: &Ctx<'_>,
-    conn: &rusqlite::Connection,
-    catalog: &crate::db::store::CatalogView,
-    collection: &Collection,
-    selection: &Selection,
-    paging: Paging,
-    page: Option<&crate::http::request::Params>,
-) -> ApiResult<(Vec<repository::Row>, Projection)> {
-    let (paging, projection) = prepare(ctx, catalog, collection, paging, page)?;
-    let rows = repository::find(conn, catalog, collection, selection, &paging)?;
-    Ok((rows, projection))
-}
-
-/// `get` (`packages/core/actions/src/actions/get.ts`): `findOne` with `filterByTk`, `fields`,
-/// `appends`, `except` and `filter` — a `sort` is not passed on.
-fn get(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<Reply> {
-    let selection = selection(ctx);
-    ctx.state.store().read(|conn, catalog| {
-        let paging = Paging { limit: Some(1), ..Paging::default() };
-        let (rows, projection) = find(ctx, conn, catalog, collection, &selection, paging, None)?;
-        let shown = repository::project(conn, catalog, collection, rows, &projection)?;
-        Ok(Reply::Data(shown.into_iter().next().unwrap_or(Value::Null)))
-    })
-}
-
 /// The body's values as `UpdateGuard` leaves them (`packages/core/database/src/update-guard.ts`):
 /// the request's `whitelist` (`a,b` or repeated; the resourcer's `intersect` drops empty
 /// items) merged by the ACL with the role's `create`/`update` field list (`intersect`: either
@@ -224,7 +90,7 @@ pub(super) fn whitelisted(ctx: &Ctx<'_>, values: Map<String, Value>) -> Map<Stri
 }
 
 /// A list parameter as the resourcer's `intersect` strategy leaves it (`None` when absent).
-fn request_list(value: Option<&Value>) -> Option<Vec<String>> {
+pub(super) fn request_list(value: Option<&Value>) -> Option<Vec<String>> {
     let items: Vec<String> = match value? {
         Value::String(s) => s.split(',').map(str::to_owned).collect(),
         Value::Array(items) => items.iter().map(crate::db::sql_values::js_string).collect(),
