@@ -77,3 +77,19 @@ async fn a_private_use_character_is_no_lone_surrogate() {
     pair.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "Invalid value { '\u{F01A8}': {} }", None);
     lone.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "Invalid value { '\\ud9a8': {} }", None);
 }
+
+#[tokio::test]
+async fn a_field_with_a_quote_in_its_name_selects_a_constant() {
+    // Arrange: Sequelize's escapeAttributes writes `"x` as the literal '"x' (paired runs, admin).
+    let server = Server::new();
+    let admin = server.admin().await;
+    server.todos(&admin).await;
+
+    // Act
+    let list = server.get("/api/todos:list?fields=%22x&pageSize=2", Some(&admin)).await;
+    let get = server.get("/api/todos:get?filterByTk=1&fields=%60x,title", Some(&admin)).await;
+
+    // Assert
+    assert_eq!(list.json()["data"], json!([{}, {}]), "{}", list.text);
+    assert_eq!(get.json()["data"], json!({"title": "Buy milk"}), "{}", get.text);
+}

@@ -49,9 +49,11 @@ fn projection_parts(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<(Projec
         }
         (Some(allowed), None) => Some(allowed.clone()),
         (None, asked) => {
+            // Sequelize's `escapeAttributes` writes a name holding a backtick or a double quote
+            // as a string literal: a constant column that no attribute shows.
             let unknown = |f: &String| {
                 let head = f.split('.').next().unwrap_or(f);
-                collection.attribute(head).is_none() && collection.association(head).is_none()
+                collection.attribute(head).is_none() && collection.association(head).is_none() && !is_literal(f)
             };
             if asked.as_ref().is_some_and(|a| a.iter().any(unknown)) {
                 unknown_field = Some(ApiError::bad_request("Invalid SQL column or table reference"));
@@ -65,6 +67,11 @@ fn projection_parts(ctx: &Ctx<'_>, collection: &Collection) -> ApiResult<(Projec
     }
     let except = if ctx.grant.fields.is_some() { Vec::new() } else { ctx.params.list("except").unwrap_or_default() };
     Ok((Projection { fields, except, appends }, unknown_field))
+}
+
+/// A requested field Sequelize selects as a string literal, not a column (`escapeAttributes`).
+fn is_literal(field: &str) -> bool {
+    field.contains(['`', '"'])
 }
 
 /// `list` (`packages/core/actions/src/actions/list.ts`): paginated, `findAndCount` counts first
@@ -157,7 +164,7 @@ fn prepare(
         let table = quote_identifier(&collection.name);
         let columns: Vec<String> = (projection.fields.iter().flatten())
             .filter(|f| collection.association(f.split('.').next().unwrap_or_default()).is_none())
-            .map(|f| quote_identifier(f))
+            .map(|f| if is_literal(f) { format!("'{}'", f.replace('\'', "''")) } else { quote_identifier(f) })
             .collect();
         let columns = if columns.is_empty() { "*".to_owned() } else { columns.join(", ") };
         let filter = if where_sql.is_empty() { String::new() } else { format!(" WHERE {where_sql}") };
