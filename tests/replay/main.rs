@@ -32,7 +32,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 /// The recording sets, in the order they are replayed.
-const SETS: &[&str] = &["2.2.15-api", "2.2.15-ui"];
+const SETS: &[&str] = &["2.2.15-api", "2.2.15-ui", "2.2.15-offpath"];
 /// The APP_KEY the recordings' server ran with (their SUMMARY.md).
 const APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
 /// Where the recordings' server listened; recorded URLs start with it.
@@ -42,8 +42,10 @@ const MIN_SCORE_PERCENT: f64 = 90.0;
 
 mod comparison;
 mod ids;
+mod raw;
 mod recordings;
 mod tokens;
+mod wire;
 
 use comparison::*;
 use ids::*;
@@ -79,6 +81,7 @@ async fn replay_set(set: &str) -> Vec<Outcome> {
     let recordings = load_set(set);
     let cors_kept = recordings.iter().any(|r| r.header("vary").is_some());
     let (origin, server) = start_server().await;
+    let address = origin.trim_start_matches("http://").to_owned();
     let client = nocobase_conformance::client::http()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
@@ -89,6 +92,11 @@ async fn replay_set(set: &str) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for recorded in &recordings {
         let step = recorded.json["step"].as_str().unwrap_or_default().to_owned();
+        if recorded.is_raw() {
+            let diff = raw::replay(&address, recorded, &tokens, &ids).await;
+            outcomes.push(Outcome { id: recorded.id.clone(), step, diff });
+            continue;
+        }
         let (actual, caller, request_body) = match send(&client, &origin, recorded, &tokens, &ids).await {
             Ok(sent) => sent,
             Err(e) => {
@@ -120,27 +128,32 @@ async fn send(
         .map_err(|e| e.to_string())?;
     let url = request["url"].as_str().ok_or("no url")?;
     let path = url.strip_prefix(RECORDED_ORIGIN).ok_or_else(|| format!("url {url} is not on {RECORDED_ORIGIN}"))?;
-    let live_url = format!("{origin}{}", ids.url(path));
+    let mut live_url = format!("{origin}{}", ids.url(path));
+    if live_url.contains("<TOKEN>") {
+        live_url = live_url.replace("<TOKEN>", &tokens.resolve(recorded.auth(), &recorded.json)?);
+    }
 
     let mut headers = HeaderMap::new();
     let mut caller = None;
     for (name, value) in request["headers"].as_object().into_iter().flatten() {
         let mut value = value.as_str().unwrap_or_default().to_owned();
         if value.contains("<TOKEN>") {
-            let token = tokens.resolve(recorded.auth())?;
+            let token = tokens.resolve(recorded.auth(), &recorded.json)?;
             caller = tokens.session_owner(&token).map(str::to_owned);
             value = value.replace("<TOKEN>", &token);
         }
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
-        headers.insert(name, HeaderValue::from_str(&value).map_err(|e| e.to_string())?);
+        headers.insert(name, HeaderValue::from_bytes(value.as_bytes()).map_err(|e| e.to_string())?);
     }
-    let body = ids.body(&request["body"]);
+    // The recorded server's own host: what same-origin checks (CORS credentials, sign-in) see.
+    if !headers.contains_key(reqwest::header::HOST) {
+        let host = RECORDED_ORIGIN.trim_start_matches("http://");
+        headers.insert(reqwest::header::HOST, HeaderValue::from_static(host));
+    }
     let mut builder = client.request(method, &live_url).headers(headers);
-    builder = match &body {
-        Value::Null => builder,
-        Value::String(raw) => builder.body(raw.clone()),
-        json_body => builder.body(json_body.to_string()),
-    };
+    if let Some(bytes) = wire::request_body(request, ids) {
+        builder = builder.body(bytes);
+    }
     if let Some(delay) = wait_for(recorded.auth()) {
         tokio::time::sleep(delay).await;
     }
@@ -157,15 +170,18 @@ async fn send(
         .filter(|(k, _)| is_cors_header(k.as_str()))
         .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
         .collect();
+    let cookies =
+        response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or_default().to_owned()).collect();
+    let request_id = response.headers().contains_key("x-request-id");
     let text = response.text().await.map_err(|e| e.to_string())?;
     let body = if text.is_empty() {
         Value::Null
     } else if body_kind(content_type.as_deref()) == BodyKind::Json {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
+        lenient_json(&text).unwrap_or(Value::String(text))
     } else {
         Value::String(text)
     };
-    Ok((Actual { status, content_type, cors, body }, caller, ids.body(&request["body"])))
+    Ok((Actual { status, content_type, cors, cookies, request_id, body }, caller, ids.body(&request["body"])))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,11 @@ impl Recorded {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.response()["headers"].get(name).and_then(Value::as_str)
     }
+
+    /// A raw-socket exchange (framing), not a request/response pair.
+    pub(crate) fn is_raw(&self) -> bool {
+        self.json.get("raw_request").is_some()
+    }
 }
 
 pub(crate) fn recordings_dir() -> PathBuf {
@@ -52,7 +57,7 @@ pub(crate) fn load_set(set: &str) -> Vec<Recorded> {
         .into_iter()
         .map(|(_, number, path)| {
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            let mut json: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mut json: Value = lenient_json(&text).unwrap_or_else(|| panic!("{}: not JSON", path.display()));
             if let Some(file) = json["response"]["body_file"].as_str() {
                 let body_path = dir.join(file);
                 let body = std::fs::read_to_string(&body_path)
@@ -62,6 +67,52 @@ pub(crate) fn load_set(set: &str) -> Vec<Recorded> {
             Recorded { id: format!("{set}/{number}"), json }
         })
         .collect()
+}
+
+/// JSON that may hold lone UTF-16 surrogates as `\udXXX` escapes (as NocoBase writes them, and
+/// the recordings keep them): each lone one is read as the private-use character U+F0000 + n,
+/// on both sides, so that they compare alike.
+pub(crate) fn lenient_json(text: &str) -> Option<Value> {
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let hex_at = |i: usize| -> Option<u32> {
+        (chars.get(i) == Some(&'\\') && chars.get(i + 1) == Some(&'u'))
+            .then(|| chars.get(i + 2..i + 6).map(|h| h.iter().collect::<String>()))
+            .flatten()
+            .and_then(|h| u32::from_str_radix(&h, 16).ok())
+    };
+    let mut fixed = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '\\' {
+            fixed.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        match hex_at(i) {
+            Some(high @ 0xD800..=0xDBFF) if hex_at(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => {
+                let low = hex_at(i + 6).unwrap_or(0xDC00);
+                fixed.push_str(&format!("\\u{high:04x}\\u{low:04x}"));
+                i += 12;
+            }
+            Some(unit @ 0xD800..=0xDFFF) => {
+                let code = 0xF0000 + (unit - 0xD800);
+                let (high, low) = (0xD800 + ((code - 0x10000) >> 10), 0xDC00 + ((code - 0x10000) & 0x3FF));
+                fixed.push_str(&format!("\\u{high:04x}\\u{low:04x}"));
+                i += 6;
+            }
+            _ => {
+                fixed.push('\\');
+                if let Some(next) = chars.get(i + 1) {
+                    fixed.push(*next);
+                }
+                i += 2;
+            }
+        }
+    }
+    serde_json::from_str(&fixed).ok()
 }
 
 /// `replay-exceptions.toml`: exchange id → reason.

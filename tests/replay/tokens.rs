@@ -35,7 +35,11 @@ impl Tokens {
     ///   of that name (created by that user);
     /// * `JWT {userId:N, roleName:'R'} signed offline with the server's APP_KEY …`: minted here,
     ///   `{userId, roleName, iat}` as the recorder's `mint.py` does, with a fresh `iat`.
-    pub(crate) fn resolve(&self, auth: &str) -> Result<String, String> {
+    pub(crate) fn resolve(&self, auth: &str, recorded: &Value) -> Result<String, String> {
+        let minted = recorded.get("minted_claims").is_some() || auth.starts_with("JWT") && auth.contains(" using HS");
+        if minted && let Some(token) = mint_like(recorded)? {
+            return Ok(token);
+        }
         static KEY: LazyLock<Regex> =
             LazyLock::new(|| Regex::new(r"^API key '([^']+)'(?: of (.+?) \()?").expect("valid pattern"));
         static MINTED: LazyLock<Regex> = LazyLock::new(|| {
@@ -85,6 +89,53 @@ impl Tokens {
     /// The nickname whose session token `token` is.
     pub(crate) fn session_owner(&self, token: &str) -> Option<&str> {
         self.sessions.iter().find(|(_, t)| t.as_str() == token).map(|(n, _)| n.as_str())
+    }
+}
+
+/// A JWT minted as the recording's was (`minted_claims`, with `@now±N` read against the clock
+/// now; `raw_json` signed as the very text; or `decoded_jwt` with a fresh `iat`), signed with the
+/// APP_KEY and the recorded algorithm. `None` when the recording minted nothing.
+fn mint_like(recorded: &Value) -> Result<Option<String>, String> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let alg = match recorded.pointer("/decoded_jwt/header/alg").and_then(Value::as_str) {
+        Some("HS384") => jsonwebtoken::Algorithm::HS384,
+        Some("HS512") => jsonwebtoken::Algorithm::HS512,
+        _ => jsonwebtoken::Algorithm::HS256,
+    };
+    let claims = if let Some(spec) = recorded.get("minted_claims") {
+        match spec.get("raw_json").and_then(Value::as_str) {
+            Some(text) => serde_json::from_str(&text.replace("@now", &now.to_string())).map_err(|e| e.to_string())?,
+            None => at_now(spec, now),
+        }
+    } else if let Some(payload) = recorded.pointer("/decoded_jwt/payload") {
+        let mut payload = payload.clone();
+        if payload.get("iat").is_some() {
+            payload["iat"] = json!(now);
+        }
+        payload
+    } else {
+        return Ok(None);
+    };
+    let key = jsonwebtoken::EncodingKey::from_secret(APP_KEY.as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::new(alg), &claims, &key).map(Some).map_err(|e| e.to_string())
+}
+
+/// `"@now"`, `"@now+100"`, `"@now-10.5"` as numbers of seconds from `now`.
+fn at_now(spec: &Value, now: i64) -> Value {
+    match spec {
+        Value::String(s) if s.starts_with("@now") => {
+            let rest = &s[4..];
+            if rest.is_empty() {
+                json!(now)
+            } else if rest.contains('.') {
+                json!(now as f64 + rest.parse::<f64>().unwrap_or(0.0))
+            } else {
+                json!(now + rest.parse::<i64>().unwrap_or(0))
+            }
+        }
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), at_now(v, now))).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| at_now(v, now)).collect()),
+        other => other.clone(),
     }
 }
 

@@ -13,6 +13,8 @@ mod auth;
 pub mod cli;
 mod db;
 mod http;
+mod js;
+mod node;
 mod pipeline;
 mod resources;
 mod state;
@@ -21,9 +23,9 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -32,28 +34,26 @@ pub use resources::NOCOBASE_VERSION;
 pub use state::{AppState, ServerConfig, StartError};
 
 use self::http::reply::Reply;
-use self::http::{cors, header_limit};
 
 /// The reference server's router. NocoBase's gateway answers `/api/__health_check` itself and
 /// serves the web app outside `/api/` (also for `/api` without a slash, probe 504); only the
-/// Koa application under `/api/` has the CORS middleware (probes 503, 529). Node's HTTP parser
-/// stands in front of all of them ([`header_limit`]).
+/// Koa application under `/api/` has the CORS middleware (probes 503, 529). Node's HTTP server
+/// stands in front of all of them when the router is served ([`serve`]).
 pub fn app(state: AppState) -> Router {
     let koa = Router::new()
         .route("/api/", axum::routing::any(pipeline::api))
         .route("/api/{*path}", axum::routing::any(pipeline::api))
-        .layer(DefaultBodyLimit::disable())
-        .layer(axum::middleware::from_fn(cors::layer));
+        .layer(DefaultBodyLimit::disable());
     koa.route("/api/__health_check", axum::routing::any(health_check))
         .route("/api", axum::routing::any(web_app))
         .fallback(web_app)
-        .layer(axum::middleware::from_fn(header_limit::layer))
         .with_state(state)
 }
 
-/// Serves the router on `listener` until the task is dropped.
+/// Serves the router on `listener`, behind Node's HTTP behaviour ([`node`]), until the task is
+/// dropped.
 pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), StartError> {
-    axum::serve(listener, app(state)).await?;
+    node::serve(listener, app(state)).await?;
     Ok(())
 }
 
@@ -71,19 +71,42 @@ pub async fn spawn(state: AppState) -> Result<(SocketAddr, JoinHandle<()>), Star
     Ok((address, task))
 }
 
-async fn health_check() -> Reply {
-    Reply::Text("ok")
+/// The gateway's `/api/__health_check` (exactly that URL: with a query string it is an API
+/// path like any other, recording 2.2.15-offpath/136): `ok`, its length computed by Node.
+async fn health_check(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    if request.uri().query().is_some() {
+        return pipeline::api(State(state), request).await;
+    }
+    let mut response = Reply::Text("ok").into_response();
+    response.extensions_mut().insert(node::NodeLength);
+    response
 }
 
 /// What NocoBase's gateway answers outside `/api/`: its web app's `index.html`, served as a static
 /// file (`web_app.html`: the page NocoBase 2.2.15 served, probes 501, 504; its scripts are not
 /// part of the reference server).
 async fn web_app() -> Response {
-    let mut response = Response::new(Body::from(include_str!("web_app.html")));
+    static STARTED: std::sync::LazyLock<String> = std::sync::LazyLock::new(node_date);
+    let page = include_str!("web_app.html");
+    let mut response = Response::new(Body::from(page));
+    // koa-send's headers, in its order (recording 2.2.15-offpath/637); `Last-Modified` is the
+    // file's time, here the server's start.
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(page.len()));
     headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"index.html\""));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(date) = HeaderValue::from_str(&STARTED) {
+        headers.insert(header::LAST_MODIFIED, date);
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     response
+}
+
+/// An HTTP date, now.
+fn node_date() -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::OffsetDateTime::now_utc().format(&format).unwrap_or_default()
 }

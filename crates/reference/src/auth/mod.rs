@@ -86,22 +86,14 @@ pub(crate) fn authenticate(
         Verified::Expired(c) => (c, true),
         Verified::Invalid => return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN")),
     };
-    let user_id = claims.get("userId").and_then(as_id);
-    let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users collection".into()))?;
-    let user = match user_id {
-        Some(id) => repository::get(conn, catalog, users, &Value::from(id))?,
-        None => None,
-    };
-    let (Some(user_id), Some(user)) = (user_id, user) else {
-        return Err(ApiError::unauthorized(messages::NO_USER, "NOT_EXIST_USER"));
-    };
-    let key_role = claims.get("roleName").and_then(Value::as_str).map(str::to_owned);
+    let (user_id, user) = find_user(conn, catalog, claims.get("userId"))?;
+    let key_role = claims.get("roleName").filter(|r| truthy(r)).cloned();
     let jti = claims.get("jti").and_then(Value::as_str).map(str::to_owned);
     let blocked_key = jti.clone().unwrap_or_else(|| token.clone());
     if is_blocked(conn, &blocked_key)? {
         return Err(ApiError::unauthorized(messages::EXPIRED, "BLOCKED_TOKEN"));
     }
-    let session = claims.get("temp").and_then(Value::as_bool) == Some(true);
+    let session = claims.get("temp").is_some_and(truthy);
     let mut renewed = None;
     if !session {
         if expired {
@@ -111,18 +103,42 @@ pub(crate) fn authenticate(
         renewed = check_session(conn, signer, &claims, &user, expired)?;
     }
     let roles = user_roles(conn, user_id)?;
-    let requested = key_role.as_deref().or(x_role).filter(|r| !r.is_empty());
-    let role = choose_role(conn, user_id, &roles, requested)?;
+    // A truthy `roleName` of any type replaces the `X-Role` header (`auth.js` l.233), and only a
+    // string can then equal one of the user's role names.
+    let requested = match key_role {
+        Some(Value::String(role)) => Some(Requested::Name(role)),
+        Some(_) => Some(Requested::NoName),
+        None => x_role.filter(|r| !r.is_empty()).map(|r| Requested::Name(r.to_owned())),
+    };
+    let role = choose_role(conn, user_id, &roles, requested.as_ref())?;
     let exp = claims.get("exp").and_then(Value::as_f64);
     Ok(Caller { user_id, token, session, jti, renewed, roles, role, exp })
 }
 
-fn as_id(value: &Value) -> Option<i64> {
+/// JavaScript's truthiness of a JSON value.
+fn truthy(value: &Value) -> bool {
     match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|n| n != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
     }
+}
+
+/// The token's user, found as `checkToken` finds it (`auth.js` l.214): no lookup for a falsy
+/// `userId`, else `users.findOne({ filter: { id: userId } })` — the claim is a filter value,
+/// so `"1"`, `" 1"`, `true`, `[1]` and `{"$gt": 0}` all find user 1 and `1.5` finds nobody.
+fn find_user(conn: &Connection, catalog: &CatalogView, user_id: Option<&Value>) -> ApiResult<(i64, Row)> {
+    let not_found = || ApiError::unauthorized(messages::NO_USER, "NOT_EXIST_USER");
+    let Some(user_id) = user_id.filter(|id| truthy(id)) else { return Err(not_found()) };
+    let users = catalog.get("users").ok_or_else(|| ApiError::Internal("no users collection".into()))?;
+    let filter = crate::js::from_serde(&serde_json::json!({ "id": user_id }));
+    let selection = repository::Selection { filter: Some(filter), ..repository::Selection::default() };
+    let paging = repository::Paging { limit: Some(1), ..repository::Paging::default() };
+    let user = repository::find(conn, catalog, users, &selection, &paging)?.into_iter().next().ok_or_else(not_found)?;
+    let id = user.get("id").and_then(Value::as_i64).ok_or_else(not_found)?;
+    Ok((id, user))
 }
 
 /// Session tokens: too old a sign-in or too long expired ends the session; a recently expired
@@ -219,24 +235,30 @@ pub(crate) fn user_roles(conn: &Connection, user_id: i64) -> ApiResult<Vec<Strin
     Ok(names)
 }
 
+/// The role a request asks for.
+enum Requested {
+    Name(String),
+    /// A key's `roleName` that is truthy but no string: it equals no role's name.
+    NoName,
+}
+
 /// plugin-acl's `setCurrentRole`: `anonymous` is taken as it is; otherwise the user needs a
 /// role; `__union__` in the default role mode is the user's first role (by name, probe 436); a
 /// requested role must be one of the user's; without one, the default role, else the first.
-fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Option<&str>) -> ApiResult<String> {
-    if requested == Some("anonymous") {
+fn choose_role(conn: &Connection, user_id: i64, roles: &[String], requested: Option<&Requested>) -> ApiResult<String> {
+    if let Some(Requested::Name(role)) = requested
+        && role == "anonymous"
+    {
         return Ok("anonymous".to_owned());
     }
     let Some(first) = roles.first() else {
         return Err(ApiError::unauthorized(messages::NO_ROLES, "USER_HAS_NO_ROLES_ERR"));
     };
-    if let Some(role) = requested {
-        if role == "__union__" {
-            return Ok(first.clone());
-        }
-        if !roles.iter().any(|r| r == role) {
-            return Err(ApiError::unauthorized(messages::ROLE_NOT_OWNED, "ROLE_NOT_FOUND_FOR_USER"));
-        }
-        return Ok(role.to_owned());
+    match requested {
+        Some(Requested::Name(role)) if role == "__union__" => return Ok(first.clone()),
+        Some(Requested::Name(role)) if roles.iter().any(|r| r == role) => return Ok(role.clone()),
+        Some(_) => return Err(ApiError::unauthorized(messages::ROLE_NOT_OWNED, "ROLE_NOT_FOUND_FOR_USER")),
+        None => {}
     }
     let default: Option<String> = conn
         .prepare_cached("SELECT roleName FROM rolesUsers WHERE userId = ? AND \"default\" = 1 LIMIT 1")?

@@ -6,9 +6,9 @@
 
 use serde_json::{Value, json};
 
-use crate::db::sql_values::js_string;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::request::Params;
+use crate::js::number::{js_string, parse_int, to_number};
 
 /// NocoBase's `DEFAULT_PER_PAGE`.
 pub(crate) const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -32,23 +32,34 @@ pub(crate) struct Page {
 impl Page {
     /// Reads `page` and `pageSize` from the query.
     pub(crate) fn from_params(params: &Params) -> ApiResult<Self> {
-        let text = |key: &str| params.query.get(key).map(js_string);
+        let text = |key: &str| params.query.get(key).map(|v| js_string(&crate::js::from_serde(v)));
         let (page_text, size_text) = (text("page"), text("pageSize"));
-        let sql_page = page_text.as_deref().map_or(Some(1.0), parse_int);
-        let sql_size = size_text.as_deref().map_or(Some(DEFAULT_PAGE_SIZE as f64), parse_int);
-        let (Some(sql_page), Some(sql_size)) = (sql_page, sql_size) else {
+        let sql_page = page_text.as_deref().map_or(1.0, parse_int);
+        let sql_size = size_text.as_deref().map_or(DEFAULT_PAGE_SIZE as f64, parse_int);
+        if sql_page.is_nan() || sql_size.is_nan() {
             return Err(ApiError::bad_request("Invalid SQL column or table reference"));
-        };
+        }
         let offset = (sql_page - 1.0) * sql_size;
         if sql_size.abs() >= SQLITE_INTEGER_LIMIT || offset.abs() >= SQLITE_INTEGER_LIMIT {
             return Err(ApiError::server("SQLITE_MISMATCH: datatype mismatch"));
         }
-        Ok(Self {
-            limit: sql_size as i64,
-            offset: offset as i64,
-            page: page_text.as_deref().map_or(Some(1.0), number),
-            size: size_text.as_deref().map_or(Some(DEFAULT_PAGE_SIZE as f64), number),
-        })
+        let (page, size) = Self::numbers(params);
+        Ok(Self { limit: sql_size as i64, offset: offset as i64, page, size })
+    }
+
+    /// `Number(page)`, `Number(pageSize)` (defaults 1 and 20 when absent).
+    fn numbers(params: &Params) -> (Option<f64>, Option<f64>) {
+        let number = |key: &str, default: f64| {
+            let n = params.query.get(key).map_or(default, |v| to_number(&crate::js::from_serde(v)));
+            (!n.is_nan()).then_some(n)
+        };
+        (number("page", 1.0), number("pageSize", DEFAULT_PAGE_SIZE as f64))
+    }
+
+    /// The list's `meta` for `count` rows, whatever the SQL would make of the page.
+    pub(crate) fn meta_of(params: &Params, count: i64) -> Value {
+        let (page, size) = Self::numbers(params);
+        Self { limit: 0, offset: 0, page, size }.meta(count)
     }
 
     /// `{count, page, pageSize, totalPage}` as `JSON.stringify` writes them.
@@ -61,51 +72,6 @@ impl Page {
             "totalPage": json_number(total),
         })
     }
-}
-
-/// JavaScript's `parseInt(text)` (radix 10, or 16 after `0x`); `None` for NaN.
-pub(crate) fn parse_int(text: &str) -> Option<f64> {
-    let t = text.trim_start();
-    let (sign, rest) = match t.strip_prefix('-') {
-        Some(rest) => (-1.0, rest),
-        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (radix, digits) = match rest.get(..2) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("0x") => (16, &rest[2..]),
-        _ => (10, rest),
-    };
-    let end = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
-    let digits = &digits[..end];
-    if digits.is_empty() {
-        return None;
-    }
-    let value =
-        digits.chars().filter_map(|c| c.to_digit(radix)).fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d));
-    Some(sign * value)
-}
-
-/// JavaScript's `Number(text)` for a query value; `None` for NaN.
-pub(crate) fn number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Some(0.0);
-    }
-    let (sign, unsigned) = match t.strip_prefix('-') {
-        Some(rest) => (-1.0, rest),
-        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if unsigned == "Infinity" {
-        return Some(sign * f64::INFINITY);
-    }
-    if let Some(hex) = unsigned.get(..2).filter(|p| p.eq_ignore_ascii_case("0x")).map(|_| &unsigned[2..]) {
-        return (sign == 1.0 && !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()))
-            .then(|| hex.chars().filter_map(|c| c.to_digit(16)).fold(0.0, |acc, d| acc * 16.0 + f64::from(d)));
-    }
-    let numeric = unsigned.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
-    if !numeric || !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    unsigned.parse::<f64>().ok().map(|n| sign * n)
 }
 
 /// A number as `JSON.stringify` writes it: `NaN` and infinities become `null`.
@@ -123,7 +89,7 @@ mod tests {
 
     fn page(query: &str) -> ApiResult<(i64, i64, Value)> {
         let route = crate::http::request::route(&axum::http::Method::GET, "/todos:list").expect("a route");
-        let params = Params::parse(Some(query), &route).expect("parses");
+        let params = Params::parse(Some(query), &route).map_err(|_| ApiError::NotFound)?;
         let page = Page::from_params(&params)?;
         Ok((page.limit, page.offset, page.meta(3)))
     }
@@ -156,17 +122,5 @@ mod tests {
         assert!(
             matches!(page("pageSize=99999999999999999999"), Err(ApiError::Client { status, .. }) if status.as_u16() == 500)
         );
-    }
-
-    #[test]
-    fn javascript_conversions() {
-        assert_eq!(parse_int("2abc"), Some(2.0));
-        assert_eq!(parse_int("  -7"), Some(-7.0));
-        assert_eq!(parse_int("0x10"), Some(16.0));
-        assert_eq!(parse_int("abc"), None);
-        assert_eq!(number("2abc"), None);
-        assert_eq!(number(" 2.5 "), Some(2.5));
-        assert_eq!(number("inf"), None);
-        assert_eq!(number(""), Some(0.0));
     }
 }

@@ -63,8 +63,16 @@ fn to_date(value: &Value) -> Option<time::OffsetDateTime> {
     }
 }
 
-/// The SQLite value stored for `value` in a column of this kind.
+/// The SQLite value stored for `value` in a column of this kind (text as node-sqlite3 hands it
+/// over: lone surrogates become U+FFFD, recording 2.2.15-offpath/330).
 pub(crate) fn to_sql(kind: &FieldKind, value: &Value) -> Sql {
+    match stored_value(kind, value) {
+        Sql::Text(text) => Sql::Text(crate::js::text::for_sqlite(&text).into_owned()),
+        other => other,
+    }
+}
+
+fn stored_value(kind: &FieldKind, value: &Value) -> Sql {
     if *kind == FieldKind::Boolean
         && let Value::Bool(b) = sanitize_boolean(value)
     {
@@ -99,7 +107,7 @@ pub(crate) fn from_sql(kind: &FieldKind, value: ValueRef<'_>) -> Value {
         },
         ValueRef::Real(f) => Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
         ValueRef::Text(bytes) => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = crate::js::text::from_outside(String::from_utf8_lossy(bytes).into_owned());
             match kind {
                 FieldKind::Date => Value::String(clock::stored_to_iso(&text)),
                 FieldKind::Json | FieldKind::Other => serde_json::from_str(&text).unwrap_or(Value::String(text)),

@@ -1,57 +1,65 @@
-//! CORS exactly as NocoBase answers it (`@koa/cors` with NocoBase's options; recordings
-//! 2.2.15-ui/54–59): `Vary: Origin` on every response; with an `Origin`, that origin (`null`
-//! included) is reflected; a preflight (`OPTIONS` with `Access-Control-Request-Method`) gets 204,
-//! the method list and the requested headers echoed; other responses expose
-//! `content-disposition,x-new-token`. tower-http's `CorsLayer` is not used because it answers every
-//! `OPTIONS` as a preflight with 200 and exposes headers without an `Origin`, which NocoBase does not.
+//! CORS exactly as NocoBase answers it (`@koa/cors` with NocoBase's options,
+//! `packages/core/server/src/helper.ts`: `origin: resolveCorsOrigin`, `credentials:
+//! isWhitelistedCorsOrigin`): `Vary: Origin` on every answer behind it; with an `Origin`, that
+//! origin (`null` included) is reflected and the answer exposes `content-disposition,x-new-token`;
+//! the request's own origin is trusted (`Access-Control-Allow-Credentials: true`); a preflight
+//! (`OPTIONS` with `Access-Control-Request-Method`) is answered 204 here with the method list
+//! and the requested headers echoed. Recordings 2.2.15-ui/54–59, 2.2.15-offpath/449–452.
 
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+
+use super::origin;
 
 const ALLOW_METHODS: &str = "GET,HEAD,PUT,POST,DELETE,PATCH";
 const EXPOSE_HEADERS: &str = "content-disposition,x-new-token";
 
-/// The CORS middleware.
-pub(crate) async fn layer(request: Request, next: Next) -> Response {
-    let origin = request.headers().get(header::ORIGIN).cloned();
-    let preflight =
-        request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let requested_headers = request.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned();
+/// The `Origin` header, when it has a value (`resolveCorsOrigin` returns it).
+fn request_origin(headers: &HeaderMap) -> Option<HeaderValue> {
+    headers.get(header::ORIGIN).filter(|v| !v.is_empty()).cloned()
+}
 
-    let Some(origin) = origin else {
-        let mut response = next.run(request).await;
-        response.headers_mut().append(header::VARY, HeaderValue::from_static("Origin"));
-        return response;
-    };
+fn trusted(headers: &HeaderMap, origin: &HeaderValue) -> bool {
+    origin::is_same_origin(headers, &String::from_utf8_lossy(origin.as_bytes()))
+}
 
-    if request.method() == Method::OPTIONS && !preflight {
-        // @koa/cors passes an OPTIONS request without Access-Control-Request-Method straight on,
-        // setting nothing but `Vary` (probe 520: 401 without access-control-* headers).
-        let mut response = next.run(request).await;
-        response.headers_mut().append(header::VARY, HeaderValue::from_static("Origin"));
-        return response;
+/// The preflight's answer, when the request is one.
+pub(crate) fn preflight(method: &Method, headers: &HeaderMap) -> Option<Response> {
+    if method != Method::OPTIONS {
+        return None;
     }
-
-    if preflight {
-        let mut response = Response::new(Body::empty());
-        *response.status_mut() = StatusCode::NO_CONTENT;
-        let headers = response.headers_mut();
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
-        if let Some(requested) = requested_headers {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested);
-        }
-        return response;
+    let origin = request_origin(headers)?;
+    headers.get(header::ACCESS_CONTROL_REQUEST_METHOD).filter(|v| !v.is_empty())?;
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let out = response.headers_mut();
+    out.insert(header::VARY, HeaderValue::from_static("Origin"));
+    let credentials = trusted(headers, &origin);
+    out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    if credentials {
+        out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
     }
+    out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
+    if let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+    }
+    Some(response)
+}
 
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.append(header::VARY, HeaderValue::from_static("Origin"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
-    response
+/// The headers CORS sets on an answer that goes on to the application, in its order.
+pub(crate) fn headers(method: &Method, headers: &HeaderMap) -> Vec<(HeaderName, HeaderValue)> {
+    let mut out = vec![(header::VARY, HeaderValue::from_static("Origin"))];
+    let Some(origin) = request_origin(headers) else { return out };
+    if method == Method::OPTIONS {
+        // Not a preflight (no Access-Control-Request-Method): passed on with `Vary` alone.
+        return out;
+    }
+    let credentials = trusted(headers, &origin);
+    out.push((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin));
+    if credentials {
+        out.push((header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true")));
+    }
+    out.push((header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS)));
+    out
 }

@@ -41,6 +41,9 @@ pub(crate) enum ApiError {
     /// A bug or storage failure in the reference server: logged, answered as a bare 500.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Koa's own plain-text answer, for when NocoBase's error handler fails itself.
+    #[error("{1}")]
+    Plain(StatusCode, &'static str),
 }
 
 impl ApiError {
@@ -101,6 +104,14 @@ impl IntoResponse for ApiError {
                 }
                 crate::http::reply::json_response(status, &json!({ "errors": [error] }))
             }
+            ApiError::Plain(status, text) => {
+                let mut response = (status, text).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+                response.extensions_mut().insert(KoaPlain);
+                response
+            }
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "reference server internal error");
                 crate::http::reply::json_response(
@@ -111,6 +122,10 @@ impl IntoResponse for ApiError {
         }
     }
 }
+
+/// Marks Koa's plain-text answer (it removes every header set earlier, `X-Request-Id` too).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KoaPlain;
 
 /// Result of a reference-server operation.
 pub(crate) type ApiResult<T> = Result<T, ApiError>;

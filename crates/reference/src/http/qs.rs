@@ -8,6 +8,21 @@ use serde_json::{Map, Value};
 const ARRAY_LIMIT: usize = 100;
 const DEPTH: usize = 5;
 const PARAMETER_LIMIT: usize = 1000;
+/// `Object.prototype`'s property names.
+const PROTOTYPE: &[&str] = &[
+    "constructor",
+    "__proto__",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
 
 /// A node while the query is being assembled; arrays keep their explicit indexes until the end.
 #[derive(Debug, Clone)]
@@ -33,11 +48,18 @@ pub(crate) fn parse(query: &str) -> Map<String, Value> {
         if key.is_empty() {
             continue;
         }
+        let (head, rest) = segments(&key);
+        // `allowPrototypes: false`: a key naming an `Object.prototype` property is dropped,
+        // at the top or any depth (recordings 2.2.15-offpath/537-541).
+        if PROTOTYPE.contains(&head.as_str())
+            || rest.iter().any(|s| matches!(s, Segment::Key(k) if PROTOTYPE.contains(&k.as_str())))
+        {
+            continue;
+        }
         let leaf = match raw_value {
             Some(v) => Value::String(decode(v)),
             None => Value::Null,
         };
-        let (head, rest) = segments(&key);
         insert_into_object(&mut root, head, &rest, Node::Leaf(leaf));
     }
     let mut out = Map::new();
@@ -59,9 +81,15 @@ fn split_pair(part: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// A query component: `+` as a space, then percent-decoding (kept as it is when not UTF-8).
+pub(crate) fn decode_component(raw: &str) -> String {
+    decode(raw)
+}
+
 fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).unwrap_or(spaced)
+    let decoded = percent_decode_str(&spaced).decode_utf8().map(|c| c.into_owned()).unwrap_or(spaced);
+    crate::js::text::from_outside(decoded)
 }
 
 /// `a[b][]` → ("a", [Key b, Push]); deeper than `DEPTH` keeps the rest as one literal key.

@@ -7,6 +7,7 @@ use axum::http::Method;
 use serde_json::{Map, Value};
 
 use crate::http::qs;
+use crate::js::{self, Js};
 
 /// A parsed `resource:action` request.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,18 +131,42 @@ pub(crate) fn decode_uri(text: &str) -> Option<String> {
 /// The action parameters NocoBase derives from the query string and the path.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Params {
-    /// Everything `qs` parsed, after NocoBase's conversions.
+    /// Everything `qs` parsed, after NocoBase's conversions (`filter` as JSON, see [`Self::filter`]).
     pub(crate) query: Map<String, Value>,
+    /// `filter` as JavaScript holds it after `JSON.parse` (or as `qs` built it).
+    filter: Option<Js>,
+}
+
+/// How deeply a `filter` may nest: deeper than V8's stack lets NocoBase walk it (the reference
+/// server then answers as NocoBase's stack overflow does).
+pub(crate) const MAX_FILTER_DEPTH: usize = 10_000;
+
+/// Why a query cannot become an action's parameters.
+#[derive(Debug)]
+pub(crate) enum BadQuery {
+    /// A string `filter` that is not JSON: NocoBase's `parseQuery` throws, and the resourcer
+    /// middleware swallows that and skips the action's handlers.
+    Unparsable,
+    /// A `filter` nesting deeper than [`MAX_FILTER_DEPTH`].
+    TooDeep,
 }
 
 impl Params {
-    /// Parses the raw query. `None` when a string `filter` is not JSON: NocoBase's `parseQuery`
-    /// throws, and the resourcer middleware swallows that and skips the action's handlers.
-    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> Option<Self> {
+    /// Parses the raw query.
+    pub(crate) fn parse(raw_query: Option<&str>, route: &Route) -> Result<Self, BadQuery> {
         let mut query = qs::parse(raw_query.unwrap_or(""));
-        if let Some(Value::String(text)) = query.get("filter") {
-            let parsed: Value = serde_json::from_str(text).ok()?;
-            query.insert("filter".into(), parsed);
+        let mut filter = None;
+        match query.get("filter") {
+            Some(Value::String(text)) => {
+                let parsed = js::json::parse_limited(text, MAX_FILTER_DEPTH).map_err(|e| match e {
+                    js::json::Refused::Syntax(_) => BadQuery::Unparsable,
+                    js::json::Refused::TooDeep(_) => BadQuery::TooDeep,
+                })?;
+                query.insert("filter".into(), js::to_serde(&parsed.value));
+                filter = Some(parsed.value);
+            }
+            Some(other) => filter = Some(js::from_serde(other)),
+            None => {}
         }
         if let Some(Value::String(text)) = query.get("filterByTk") {
             let trimmed = text.trim();
@@ -162,7 +187,7 @@ impl Params {
         {
             query.insert("filterByTk".into(), Value::String(index.clone()));
         }
-        Some(Self { query })
+        Ok(Self { query, filter })
     }
 
     /// A string parameter.
@@ -170,13 +195,18 @@ impl Params {
         self.query.get(key).and_then(Value::as_str)
     }
 
-    /// The `filter` object, if any.
+    /// The `filter` object, if any (a non-empty object; other values as they are).
     pub(crate) fn filter(&self) -> Option<Value> {
         match self.query.get("filter") {
             Some(Value::Object(m)) if !m.is_empty() => Some(Value::Object(m.clone())),
             Some(Value::Object(_)) | None | Some(Value::Null) => None,
             Some(other) => Some(other.clone()),
         }
+    }
+
+    /// `ctx.action.params.filter` as JavaScript holds it.
+    pub(crate) fn filter_js(&self) -> Option<&Js> {
+        self.filter.as_ref()
     }
 
     /// `filterByTk`, if any.

@@ -49,7 +49,7 @@ pub(super) fn api_keys_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 fn own_keys(ctx: &Ctx<'_>) -> ApiResult<Selection> {
     let caller = ctx.caller()?;
     Ok(Selection {
-        filter: ctx.params.filter(),
+        filter: super::records::action_filter(ctx),
         filter_by_tk: ctx.params.filter_by_tk(),
         equals: vec![("createdById".to_owned(), json!(caller.user_id))],
     })

@@ -187,7 +187,7 @@ const ROUTES: &[Resource] = &[
             ("create", collections::fields::collections_fields_create),
             ("list", collections::fields::collections_fields_list),
             ("get", not_implemented),
-            ("destroy", not_implemented),
+            ("destroy", collections::fields::collections_fields_destroy),
             ("update", not_implemented),
         ],
     ),
@@ -272,10 +272,15 @@ pub(crate) fn dispatch(ctx: &Ctx<'_>, handler: Handler) -> ApiResult<Reply> {
 }
 
 /// An action NocoBase has that the reference server does not implement.
-fn not_implemented(ctx: &Ctx<'_>) -> ApiResult<Reply> {
-    Err(ApiError::Client {
+pub(crate) fn not_implemented(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    Err(not_implemented_error(ctx))
+}
+
+/// The 501 of [`not_implemented`].
+pub(crate) fn not_implemented_error(ctx: &Ctx<'_>) -> ApiError {
+    ApiError::Client {
         status: StatusCode::NOT_IMPLEMENTED,
         message: format!("The reference server does not implement {}:{}", ctx.route.resource, ctx.route.action),
         code: None,
-    })
+    }
 }

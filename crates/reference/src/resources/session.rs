@@ -13,7 +13,9 @@ use crate::db::ids::random_token;
 use crate::db::repository::{self, Paging, Projection, Selection};
 use crate::db::sql_values::raw_from_sql;
 use crate::db::store::CatalogView;
+use crate::http::cookies::{self, Jar};
 use crate::http::error::{ApiError, ApiResult};
+use crate::http::origin::{is_same_origin, url_origin};
 use crate::http::reply::{Reply, json_response};
 use crate::resources::Ctx;
 
@@ -71,14 +73,21 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     })?;
 
     let mut response = json_response(axum::http::StatusCode::OK, &json!({"data": {"user": user, "token": token}}));
+    // `setAuthCookies`, then `setSessionCookies` (`base/auth.ts` l.65-138): the role cookie
+    // holds the client's `X-Role` unchecked, else the default role, else the first.
+    let jar = Jar::for_request(ctx.headers);
     let expires = clock::http_date(now + time::Duration::days(COOKIE_DAYS));
-    let cookies = [
-        format!("nb_auth_token_main={token}; path=/; expires={expires}; samesite=lax; httponly"),
-        format!("nb_authenticator_main=basic; path=/; expires={expires}; samesite=lax; httponly"),
-        format!("nb_csrf_token_main={}; path=/; expires={expires}; samesite=lax", random_token(32)),
-        format!("nb_role_main={}; path=/; expires={expires}; samesite=lax", role.unwrap_or_default()),
+    let x_role = ctx.headers.get("x-role").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let role = x_role.filter(|r| !r.is_empty()).or(role);
+    let mut set_cookies = vec![
+        jar.set(cookies::AUTH_TOKEN, &token, &expires, true),
+        jar.set(cookies::AUTHENTICATOR, "basic", &expires, true),
+        jar.set(cookies::CSRF_TOKEN, &random_token(32), &expires, false),
     ];
-    for cookie in cookies {
+    if let Some(role) = role {
+        set_cookies.push(jar.set(cookies::ROLE, &role, &expires, false));
+    }
+    for cookie in set_cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
@@ -90,21 +99,24 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::Client { status: axum::http::StatusCode::UNAUTHORIZED, message: message.to_owned(), code: None }
 }
 
-/// NocoBase 2.x refuses a sign-in whose `Origin` is not the server's own host.
+/// `assertTrustedSignInOrigin` (`@nocobase/auth` `actions.ts` l.18-36): an `Origin`, else the
+/// origin of a `Referer`, must be the request's own origin (`isTrustedOrigin` without
+/// `CORS_ORIGIN_WHITELIST`), else 403.
 fn check_origin(ctx: &Ctx<'_>) -> ApiResult<()> {
-    let Some(origin) = ctx.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return Ok(());
+    let header = |name: &str| {
+        ctx.headers.get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).filter(|v| !v.is_empty())
     };
-    let host = ctx.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-    if origin_host == host {
-        Ok(())
-    } else {
-        Err(ApiError::Client {
+    let origin = match header("origin") {
+        Some(origin) => Some(origin),
+        None => header("referer").and_then(|referer| url_origin(&referer)),
+    };
+    match origin {
+        Some(origin) if !is_same_origin(ctx.headers, &origin) => Err(ApiError::Client {
             status: axum::http::StatusCode::FORBIDDEN,
             message: "Invalid sign-in origin".to_owned(),
             code: None,
-        })
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -204,5 +216,20 @@ pub(super) fn auth_sign_out(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     };
     ctx.state.store().write(|tx| auth::block(tx.sql, &key, exp))?;
     ctx.state.store().forget_user(caller.user_id);
-    Ok(Reply::empty())
+    // `clearAuthCookies` (`base/auth.ts` l.140-149), then plugin-idp-oauth's `_session`.
+    let jar = Jar::for_request(ctx.headers);
+    let cleared = [
+        jar.clear(cookies::AUTH_TOKEN, true),
+        jar.clear(cookies::AUTHENTICATOR, true),
+        jar.clear(cookies::ROLE, false),
+        jar.clear(cookies::CSRF_TOKEN, false),
+        jar.clear(cookies::IDP_SESSION, true),
+    ];
+    let mut response = json_response(axum::http::StatusCode::OK, &json!({}));
+    for cookie in cleared {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(Reply::Custom(response.into_response()))
 }

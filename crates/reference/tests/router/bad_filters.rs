@@ -106,7 +106,9 @@ async fn association_paths_of_several_hops_select_through_every_hop() {
         (json!({"createdBy.createdBy.id": 1}), json!([])),
         (json!({"createdBy.roles.name": "root"}), json!([{"id": 2}])),
         (json!({"roles.users.id": 2}), json!([{"id": 1}, {"id": 2}])),
-        (json!({"roles.users.username.$ne": "nocobase", "roles.name": "root"}), json!([{"id": 1}])),
+        // One joined row must meet both conditions, as Sequelize's joins make it (NocoBase
+        // 2.2.15, asked live with the same two users: no row).
+        (json!({"roles.users.username.$ne": "nocobase", "roles.name": "root"}), json!([])),
         (json!({"roles.users": {"createdBy.id": 1}}), json!([{"id": 1}, {"id": 2}])),
     ] {
         // Act

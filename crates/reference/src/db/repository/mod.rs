@@ -5,6 +5,8 @@
 //! Password fields are hashed on create and update alike, as NocoBase's PasswordField does.
 //! The writes are in [`write`].
 
+mod projection;
+pub(crate) mod sort;
 mod write;
 
 use rusqlite::Connection;
@@ -16,14 +18,16 @@ use crate::db::schema::{Collection, Field, FieldKind, quote};
 use crate::db::sql_values::from_sql;
 use crate::db::store::CatalogView;
 use crate::http::error::{ApiError, ApiResult};
+use crate::js::Js;
 
+pub(crate) use self::projection::project;
 pub(crate) use self::write::{Actor, delete, insert, update};
 
 /// Which rows an operation applies to.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Selection {
-    /// A NocoBase filter.
-    pub(crate) filter: Option<Value>,
+    /// A NocoBase filter, as JavaScript holds it.
+    pub(crate) filter: Option<Js>,
     /// `filterByTk`: one key or a list.
     pub(crate) filter_by_tk: Option<Value>,
     /// Extra `column = value` conditions (owner scopes, association parents).
@@ -46,7 +50,7 @@ impl Selection {
 /// Ordering and paging of a find.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Paging {
-    /// Sort keys, `-` prefix for descending.
+    /// Sort keys as NocoBase reads them ([`sort::keys`]), `-` prefix for descending.
     pub(crate) sort: Vec<String>,
     /// `LIMIT`; `None` for all rows.
     pub(crate) limit: Option<i64>,
@@ -69,25 +73,8 @@ pub(crate) struct Projection {
 pub(crate) type Row = Map<String, Value>;
 
 fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<Condition> {
-    let mut parts = Vec::new();
-    if let Some(filter) = &selection.filter {
-        parts.push(compile(filter, collection, catalog)?);
-    }
-    if let Some(key) = &selection.filter_by_tk {
-        let pk = collection.attribute(&collection.primary_key).map(|f| f.kind).unwrap_or(FieldKind::Integer);
-        let column = format!("{}.{}", quote(&collection.name), quote(&collection.primary_key));
-        let keys: Vec<Value> = match key {
-            Value::Array(items) => items.clone(),
-            // Sequelize reads an object as a nested attribute path: no such column.
-            Value::Object(_) => return Err(ApiError::bad_request("Invalid SQL column or table reference")),
-            one => vec![one.clone()],
-        };
-        let marks = if keys.is_empty() { "NULL".to_owned() } else { vec!["?"; keys.len()].join(", ") };
-        parts.push(Condition {
-            sql: format!("{column} IN ({marks})"),
-            params: keys.iter().map(|k| key_param(&pk, k)).collect(),
-        });
-    }
+    let key = selection.filter_by_tk.as_ref().map(crate::js::from_serde);
+    let mut parts = vec![compile(selection.filter.as_ref(), key.as_ref(), collection, catalog)?];
     for (column, value) in &selection.equals {
         parts.push(Condition {
             sql: format!("{}.{} = ?", quote(&collection.name), quote(column)),
@@ -95,6 +82,12 @@ fn condition(catalog: &CatalogView, collection: &Collection, selection: &Selecti
         });
     }
     Ok(Condition::and(parts))
+}
+
+/// The selection's `where` as SQL text (rendering it gives its JavaScript errors, before any
+/// SQL runs).
+pub(crate) fn where_text(catalog: &CatalogView, collection: &Collection, selection: &Selection) -> ApiResult<String> {
+    Ok(condition(catalog, collection, selection)?.sql)
 }
 
 fn key_param(kind: &FieldKind, value: &Value) -> Sql {
@@ -122,8 +115,9 @@ pub(crate) fn count(
 ) -> ApiResult<i64> {
     let c = condition(catalog, collection, selection)?;
     let sql = format!("SELECT COUNT(*) FROM {}{}", quote(&collection.name), where_sql(&c));
-    let mut stmt = run_sql(conn.prepare_cached(&sql))?;
-    run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+    with_statement(conn, &sql, !c.sql.is_empty(), |stmt| {
+        run_sql(stmt.query_row(rusqlite::params_from_iter(c.params.iter()), |r| r.get(0)))
+    })
 }
 
 /// Finds the selected rows, ordered NocoBase's way.
@@ -134,58 +128,78 @@ pub(crate) fn find(
     selection: &Selection,
     paging: &Paging,
 ) -> ApiResult<Vec<Row>> {
+    let mut all = Vec::new();
+    find_batches(conn, catalog, collection, selection, paging, usize::MAX, |batch| {
+        all.extend(batch);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// [`find`], the rows handed to `each` in batches of `size` as the query yields them: a list
+/// of any length is shown without holding all its rows at once.
+pub(crate) fn find_batches(
+    conn: &Connection,
+    catalog: &CatalogView,
+    collection: &Collection,
+    selection: &Selection,
+    paging: &Paging,
+    size: usize,
+    mut each: impl FnMut(Vec<Row>) -> ApiResult<()>,
+) -> ApiResult<()> {
     let c = condition(catalog, collection, selection)?;
     let attributes = collection.attributes();
     let columns: Vec<String> =
         attributes.iter().map(|f| format!("{}.{}", quote(&collection.name), quote(&f.name))).collect();
-    let mut sort = paging.sort.clone();
-    let pk = collection.primary_key.clone();
-    if !sort.iter().any(|s| s == &pk || s.strip_prefix('-') == Some(pk.as_str())) {
-        sort.push(pk);
-    }
-    let mut order = Vec::new();
-    for key in &sort {
-        let (name, direction) = match key.strip_prefix('-') {
-            Some(name) => (name, "DESC"),
-            None => (key.as_str(), "ASC"),
-        };
-        if name.is_empty() || collection.attribute(name).is_none() {
-            return Err(ApiError::bad_request("Invalid SQL column or table reference"));
-        }
-        order.push(format!("{}.{} {direction} NULLS LAST", quote(&collection.name), quote(name)));
-    }
-    let mut sql = format!(
-        "SELECT {} FROM {}{} ORDER BY {}",
-        columns.join(", "),
-        quote(&collection.name),
-        where_sql(&c),
-        order.join(", ")
-    );
+    let order = sort::order_by(&paging.sort, collection, catalog)?;
+    let mut sql =
+        format!("SELECT {} FROM {}{} ORDER BY {}", columns.join(", "), quote(&collection.name), where_sql(&c), order);
     if let Some(limit) = paging.limit {
         sql.push_str(&format!(" LIMIT {limit} OFFSET {}", paging.offset));
     }
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
-        let mut row = Map::new();
-        for (i, field) in attributes.iter().enumerate() {
-            row.insert(field.name.clone(), from_sql(&field.kind, r.get_ref(i)?));
+    with_statement(conn, &sql, !c.sql.is_empty(), |stmt| {
+        let rows = stmt.query_map(rusqlite::params_from_iter(c.params.iter()), |r| {
+            let mut row = Map::new();
+            for (i, field) in attributes.iter().enumerate() {
+                row.insert(field.name.clone(), from_sql(&field.kind, r.get_ref(i)?));
+            }
+            Ok(row)
+        });
+        let mut batch = Vec::new();
+        for row in run_sql(rows)? {
+            batch.push(run_sql(row)?);
+            if batch.len() >= size {
+                each(std::mem::take(&mut batch))?;
+            }
         }
-        Ok(row)
-    });
-    let rows = run_sql(rows)?;
-    rows.map(run_sql).collect()
+        if !batch.is_empty() {
+            each(batch)?;
+        }
+        Ok(())
+    })
 }
 
 /// Maps SQLite failures to what NocoBase's error handler would say.
 fn run_sql<T>(result: rusqlite::Result<T>) -> ApiResult<T> {
-    result.map_err(|e| {
-        let text = e.to_string();
-        if text.contains("no such column") || text.contains("no such table") {
-            ApiError::bad_request("Invalid SQL column or table reference")
-        } else {
-            ApiError::from(e)
-        }
-    })
+    result.map_err(crate::db::sql_errors::answer)
+}
+
+/// Runs `f` on a statement for `sql`: from the statement cache for the server's own queries,
+/// prepared afresh when it holds a client's filter (each is its own text; caching them would
+/// only crowd the server's queries out).
+fn with_statement<T>(
+    conn: &Connection,
+    sql: &str,
+    filtered: bool,
+    f: impl FnOnce(&mut rusqlite::Statement<'_>) -> ApiResult<T>,
+) -> ApiResult<T> {
+    if filtered {
+        let mut stmt = run_sql(conn.prepare(sql))?;
+        f(&mut stmt)
+    } else {
+        let mut stmt = run_sql(conn.prepare_cached(sql))?;
+        f(&mut stmt)
+    }
 }
 
 /// Finds one row by primary key.
@@ -203,74 +217,6 @@ pub(crate) fn get(
         &Paging { limit: Some(1), ..Paging::default() },
     )?;
     Ok(rows.into_iter().next())
-}
-
-/// Shows rows as NocoBase's `toJSON` would, with `fields` / `except` / `appends` applied.
-pub(crate) fn project(
-    conn: &Connection,
-    catalog: &CatalogView,
-    collection: &Collection,
-    rows: Vec<Row>,
-    projection: &Projection,
-) -> ApiResult<Vec<Value>> {
-    let mut appends: Vec<(String, Option<Vec<String>>)> =
-        projection.appends.iter().map(|a| (a.clone(), None)).collect();
-    let mut only: Option<Vec<String>> = None;
-    if let Some(fields) = &projection.fields {
-        let mut attrs = Vec::new();
-        for f in fields {
-            let (head, rest) = match f.split_once('.') {
-                Some((h, r)) => (h, Some(r)),
-                None => (f.as_str(), None),
-            };
-            if collection.association(head).is_some() {
-                let sub = rest.map(|r| vec![r.to_owned()]);
-                match appends.iter_mut().find(|(a, _)| a == head) {
-                    Some((_, existing)) => {
-                        if let (Some(list), Some(mut more)) = (existing.as_mut(), sub) {
-                            list.append(&mut more);
-                        }
-                    }
-                    None => appends.push((head.to_owned(), sub)),
-                }
-            } else {
-                attrs.push(f.clone());
-            }
-        }
-        only = Some(attrs);
-    }
-    let hidden = collection.hidden_attributes();
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut shown = Map::new();
-        for (name, value) in &row {
-            if hidden.contains(name) {
-                continue;
-            }
-            if only.as_ref().is_some_and(|o| !o.contains(name)) || projection.except.contains(name) {
-                continue;
-            }
-            shown.insert(name.clone(), value.clone());
-        }
-        for (append, sub_fields) in &appends {
-            let (head, nested) = match append.split_once('.') {
-                Some((h, n)) => (h, Some(n.to_owned())),
-                None => (append.as_str(), None),
-            };
-            let Some(association) = collection.association(head) else {
-                continue;
-            };
-            let sub = Projection {
-                fields: sub_fields.clone(),
-                appends: nested.into_iter().collect(),
-                ..Projection::default()
-            };
-            let value = associated(conn, catalog, association, &row, &sub)?;
-            shown.insert(head.to_owned(), value);
-        }
-        out.push(Value::Object(shown));
-    }
-    Ok(out)
 }
 
 /// The associated record(s) of `row` through `association`, projected.
@@ -303,7 +249,6 @@ pub(crate) fn associated(
         FieldKind::BelongsToMany { target, through, foreign_key, other_key, source_key, target_key } => {
             let target = target_of(target)?;
             let key = row.get(source_key).cloned().unwrap_or(Value::Null);
-            let filter = serde_json::json!({});
             let sql = format!(
                 "SELECT {ok} FROM {t} WHERE {fk} = ?",
                 ok = quote(other_key),
@@ -316,8 +261,7 @@ pub(crate) fn associated(
                     Ok(crate::db::sql_values::raw_from_sql(r.get_ref(0)?))
                 })?
                 .collect::<Result<_, _>>()?;
-            let selection = Selection { filter: Some(filter), ..Selection::default() };
-            let rows = find(conn, catalog, &target, &selection, &Paging::default())?
+            let rows = find(conn, catalog, &target, &Selection::default(), &Paging::default())?
                 .into_iter()
                 .filter(|r| r.get(target_key).is_some_and(|v| keys.contains(v)))
                 .collect();

@@ -52,7 +52,18 @@ pub(crate) fn insert(
                 (KeyKind::Snowflake, _) => Some(Value::from(tx.snowflakes.next())),
                 _ => None,
             }
-        } else if (name == "createdAt" && collection.created_at) || (name == "updatedAt" && collection.updated_at) {
+        } else if name == "createdAt" && collection.created_at {
+            // Sequelize keeps a truthy `createdAt` the client gave (`Model.save`); a text that
+            // is no date becomes an Invalid Date, which shows and stores as null (recording
+            // 2.2.15-offpath/376).
+            match values.get(name).filter(|v| crate::js::from_serde(v).truthy()) {
+                Some(given) => Some(match assigned(&FieldKind::Date, given) {
+                    Value::String(iso) if clock::parse(&iso).is_some() => Value::String(iso),
+                    _ => Value::Null,
+                }),
+                None => Some(Value::String(clock::iso(now))),
+            }
+        } else if name == "updatedAt" && collection.updated_at {
             Some(Value::String(clock::iso(now)))
         } else if (name == "createdById" && collection.created_by) || (name == "updatedById" && collection.updated_by) {
             Some(actor.0.map(Value::from).unwrap_or(Value::Null))
@@ -95,7 +106,7 @@ pub(crate) fn insert(
 fn unique_violation(collection: &Collection, error: rusqlite::Error) -> ApiError {
     let text = error.to_string();
     let Some(columns) = text.split("UNIQUE constraint failed:").nth(1) else {
-        return ApiError::from(error);
+        return crate::db::sql_errors::answer(error);
     };
     let column = columns.split(',').next().and_then(|c| c.rsplit('.').next()).unwrap_or("value").trim();
     let label = collection.attribute(column).map(|f| f.label().to_owned()).unwrap_or_else(|| column.to_owned());

@@ -12,7 +12,8 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use self::fields::{fields_json, insert_field};
-use crate::db::filter::{Condition, compile};
+use crate::db::filter::compile;
+use crate::db::identifiers::{check_identifier, uid_value};
 use crate::db::ids::uid;
 use crate::db::install::is_internal_table;
 use crate::db::schema::{quote, user_collection};
@@ -24,26 +25,26 @@ use crate::resources::Ctx;
 
 /// Collections `collections:destroy` never removes (NocoBase's fixed params).
 const PROTECTED: &[&str] = &["users", "roles", "rolesUsers"];
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
 
 /// `POST /api/collections:create`.
 pub(crate) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let mut values = ctx.values();
-    let name = values.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
-    if !valid_name(&name) {
-        return Err(ApiError::bad_request(format!("Invalid collection name \"{name}\"")));
-    }
+    // The uid field's hook runs before `collections.beforeCreate`; the length is checked when
+    // the collection is defined (`collection.ts` l.1083).
+    let name = uid_value("collections", "name", "t_", values.get("name"))?;
+    values.insert("name".into(), json!(name));
     let fields: Vec<Map<String, Value>> = values
         .remove("fields")
         .and_then(|f| f.as_array().cloned())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|f| f.as_object().cloned())
-        .collect();
+        .map(|mut f| {
+            let name = uid_value("fields", "name", "f_", f.get("name"))?;
+            f.insert("name".into(), json!(name));
+            Ok(f)
+        })
+        .collect::<ApiResult<_>>()?;
     let has_field = |n: &str| fields.iter().any(|f| f.get("name").and_then(Value::as_str) == Some(n));
     for preset in ["createdAt", "updatedAt", "createdBy", "updatedBy"] {
         if !values.contains_key(preset) {
@@ -58,6 +59,10 @@ pub(crate) fn collections_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         // also refuses the names SQLite would take for one of its own tables (`IssuedTokens`).
         if tx.catalog.get(&name).is_some() || is_internal_table(&name) {
             return Err(ApiError::server(format!("Collection named {name} already exists")));
+        }
+        check_identifier(&name)?;
+        for field in &fields {
+            check_identifier(field.get("name").and_then(Value::as_str).unwrap_or_default())?;
         }
         let key = uid();
         // roles and users hold sort 1 and 2 (see `system_collections`).
@@ -178,7 +183,7 @@ pub(crate) fn collections_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
 pub(crate) fn collections_list(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let with_fields = ctx.params.list("appends").is_some_and(|a| a.iter().any(|x| x == "fields"));
     let only = ctx.params.list("fields");
-    let filter = ctx.params.filter();
+    let filter = super::records::action_filter(ctx);
     let sort = ctx.params.list("sort").unwrap_or_default();
     let page = crate::db::paging::Page::from_params(&ctx.params)?;
     ctx.state.store().read(|conn, catalog| {
@@ -221,15 +226,12 @@ fn select(
     conn: &rusqlite::Connection,
     catalog: &crate::db::store::CatalogView,
     rows: &[(Value, Option<i64>)],
-    filter: Option<&Value>,
+    filter: Option<&crate::js::Js>,
     sort: &[String],
 ) -> ApiResult<Vec<usize>> {
     use rusqlite::types::Value as Sql;
     let table = collections_collection();
-    let condition = match filter {
-        Some(f) => compile(f, &table, catalog)?,
-        None => Condition::default(),
-    };
+    let condition = compile(filter, None, &table, catalog)?;
     let columns = ["key", "name", "title", "inherit", "hidden", "description"];
     let mut params: Vec<Sql> = Vec::new();
     let mut tuples = Vec::new();
@@ -262,10 +264,15 @@ fn select(
         order.join(", ")
     );
     params.extend(condition.params);
-    let mut stmt = conn.prepare_cached(&sql)?;
+    // A client's filter is in the text: prepared afresh, and SQLite's refusal worded as
+    // NocoBase words it (an unknown column is `Invalid SQL column or table reference`).
+    let answer = crate::db::sql_errors::answer;
+    let mut stmt = conn.prepare(&sql).map_err(answer)?;
     let found = stmt
-        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+        .query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))
+        .map_err(answer)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(answer)?;
     Ok(found.into_iter().filter_map(|i| usize::try_from(i).ok()).collect())
 }
 

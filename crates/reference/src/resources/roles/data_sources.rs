@@ -5,10 +5,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
+use super::locator::{Locator, locate};
 use super::{as_set, delete_grants, role_name};
 use crate::db::clock;
 use crate::db::paging;
-use crate::db::sql_values::js_string;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::reply::Reply;
 use crate::resources::Ctx;
@@ -18,29 +18,30 @@ use crate::resources::Ctx;
 pub(crate) fn roles_data_source_resources_save(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let role = role_name(ctx)?;
     let values = ctx.values();
-    let filter = ctx.params.filter().unwrap_or(Value::Null);
-    let data_source =
-        values.get("dataSourceKey").or_else(|| filter.get("dataSourceKey")).and_then(Value::as_str).map(str::to_owned);
-    let Some(data_source) = data_source else {
-        return Err(ApiError::bad_request(format!(
-            "dataSourceKey is required for roles.dataSourceResources:{}",
-            ctx.route.action
-        )));
+    let updating = ctx.route.action == "update";
+    let (data_source, name) = if updating {
+        let found = ctx.state.store().read(|conn, _| locate(ctx, conn, &role))?;
+        (found.data_source, found.name)
+    } else {
+        // `guardRolesDataSourceResourcesCreate`: `values.dataSourceKey`, else the query's.
+        let from_values = values.get("dataSourceKey").filter(|v| !matches!(v, Value::Null | Value::Bool(false)));
+        let given = match from_values {
+            Some(Value::String(s)) if s.is_empty() => ctx.params.query.get("dataSourceKey"),
+            Some(v) => Some(v),
+            None => ctx.params.query.get("dataSourceKey"),
+        };
+        let Some(data_source) = given.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) else {
+            return Err(ApiError::bad_request("dataSourceKey is required for roles.dataSourceResources:create"));
+        };
+        let name = values.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        (data_source.to_owned(), name)
     };
-    let name = values
-        .get("name")
-        .or_else(|| filter.get("name"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| ctx.params.filter_by_tk().and_then(|v| v.as_str().map(str::to_owned)))
-        .unwrap_or_default();
     let using = values.get("usingActionsConfig").and_then(Value::as_bool).unwrap_or(false);
     let actions: Vec<Map<String, Value>> = values
         .get("actions")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|v| v.as_object().cloned()).collect())
         .unwrap_or_default();
-    let updating = ctx.route.action == "update";
     let saved = ctx.state.store().write(|tx| {
         let now = clock::now();
         let stamp = clock::stored(now);
@@ -89,19 +90,13 @@ pub(crate) fn roles_data_source_resources_save(ctx: &Ctx<'_>) -> ApiResult<Reply
     Ok(Reply::Data(if updating { Value::Array(vec![saved]) } else { saved }))
 }
 
-/// `GET /api/roles/<role>/dataSourceResources:get?filter[dataSourceKey]=main&filter[name]=todos&appends[]=actions`.
+/// `GET /api/roles/<role>/dataSourceResources:get?filter[dataSourceKey]=main&filter[name]=todos&appends[]=actions`:
+/// the row [`locate`] finds, `null` when the role has none.
 pub(crate) fn roles_data_source_resources_get(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let role = role_name(ctx)?;
-    let filter = ctx.params.filter().unwrap_or(Value::Null);
-    let name = filter
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| ctx.params.filter_by_tk().and_then(|v| v.as_str().map(str::to_owned)))
-        .unwrap_or_default();
-    let data_source = filter.get("dataSourceKey").and_then(Value::as_str).unwrap_or("main").to_owned();
     let appends = ctx.params.list("appends").unwrap_or_default();
     ctx.state.store().read(|conn, _| {
+        let Locator { data_source, name } = locate(ctx, conn, &role)?;
         let row = conn
             .query_row(
                 "SELECT id, createdAt, updatedAt, dataSourceKey, roleName, name, usingActionsConfig FROM dataSourcesRolesResources WHERE roleName = ? AND name = ? AND dataSourceKey = ?",
@@ -171,8 +166,10 @@ pub(crate) fn roles_data_sources_collections_list(ctx: &Ctx<'_>) -> ApiResult<Re
             .find_map(|item| item.get(key)?.get("$includes")?.as_str().map(str::to_lowercase))
     };
     let (by_title, by_name) = (includes("title"), includes("name"));
-    let number =
-        |key: &str, default: f64| ctx.params.query.get(key).map_or(Some(default), |v| paging::number(&js_string(v)));
+    let number = |key: &str, default: f64| {
+        let n = ctx.params.query.get(key).map_or(default, |v| crate::js::number::to_number(&crate::js::from_serde(v)));
+        (!n.is_nan()).then_some(n)
+    };
     let page = number("page", 1.0);
     let page_size = number("pageSize", 20.0);
     let store = ctx.state.store();

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 pub(super) mod data_sources;
+mod locator;
 pub(super) mod snippets;
 pub(super) mod users;
 
@@ -64,9 +65,9 @@ fn title_taken(conn: &Connection, title: &Value, except: Option<&str>) -> ApiRes
 /// `POST /api/roles:create`.
 pub(crate) fn roles_create(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     let mut values = role_values(ctx);
-    if values.get("name").is_none_or(|n| n.as_str().is_none_or(|s| s.is_empty())) {
-        values.insert("name".into(), json!(format!("r_{}", crate::db::ids::uid())));
-    }
+    // `roles.name` is a uid field: the charset is checked, the length is not (probes 124-128).
+    let name = crate::db::identifiers::uid_value("roles", "name", "r_", values.get("name"))?;
+    values.insert("name".into(), json!(name));
     let created = ctx.state.store().write(|tx| {
         let roles = tx.catalog.get("roles").cloned().ok_or_else(|| ApiError::Internal("no roles".into()))?;
         let name = values.get("name").and_then(Value::as_str).unwrap_or_default();
