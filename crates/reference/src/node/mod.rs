@@ -25,6 +25,7 @@ use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 /// Node's `connectionsCheckingInterval`: timeouts are noticed on these ticks.
@@ -47,11 +48,20 @@ impl Sweeps {
     }
 }
 
-/// Serves `router` on `listener` until the task is dropped.
+/// Serves `router` on `listener` until the task is dropped — and its connections with it, as
+/// when Node's process exits: they are tasks of a [`JoinSet`] this future owns, so that a server
+/// stopped and started again on the same address (the embedded target's restart) leaves no
+/// kept-alive connection answering from the old state. Finished connections are reaped as they
+/// end, so the set holds only the open ones.
 pub(crate) async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
     let sweeps = Sweeps { listening: Instant::now() };
+    let mut connections = JoinSet::new();
     loop {
-        let (stream, _) = match listener.accept().await {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
+        let (stream, _) = match accepted {
             Ok(accepted) => accepted,
             Err(e) if is_transient(&e) => {
                 tokio::time::sleep(Duration::from_millis(10)).await;
@@ -59,7 +69,7 @@ pub(crate) async fn serve(listener: TcpListener, router: Router) -> std::io::Res
             }
             Err(e) => return Err(e),
         };
-        tokio::spawn(connection::serve(stream, router.clone(), sweeps));
+        connections.spawn(connection::serve(stream, router.clone(), sweeps));
     }
 }
 

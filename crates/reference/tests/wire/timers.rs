@@ -1,4 +1,4 @@
-//! Node's timers on a connection.
+//! Node's timers on a connection, and how long a connection lives.
 
 use std::time::Instant;
 
@@ -40,4 +40,25 @@ async fn a_connection_that_keeps_talking_stays_open() {
         assert!(String::from_utf8_lossy(&buf[..n]).ends_with("\r\n\r\nok"));
         tokio::time::sleep(Duration::from_secs(4)).await;
     }
+}
+
+#[tokio::test]
+async fn a_stopped_server_closes_its_kept_alive_connections() {
+    // Arrange: a kept-alive connection to a server whose task is then stopped, as a restart does.
+    let config = ServerConfig { app_key: APP_KEY.to_owned(), root: RootAccount::default(), database: None };
+    let state = AppState::new(config).expect("the reference server starts");
+    let (address, task) = spawn(state).await.expect("it listens");
+    let mut stream = TcpStream::connect(address).await.expect("connects");
+    stream.write_all(b"GET /api/__health_check HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.expect("writes");
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).await.expect("an answer");
+    assert!(String::from_utf8_lossy(&buf[..n]).contains("Keep-Alive: timeout=5"));
+
+    // Act
+    task.abort();
+    let _ = task.await;
+    let read = tokio::time::timeout(Duration::from_secs(2), stream.read(&mut buf)).await;
+
+    // Assert: closed at once, not after the idle timer (about six seconds).
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the connection is closed with the server: {read:?}");
 }
