@@ -147,6 +147,7 @@ impl TutorialWorld {
         let tag = suite.next_scenario_tag();
         let mut normalizer = Normalizer::new();
         normalizer.strip_tag(&tag);
+        normalizer.api_path(suite.client.base().path());
         if let Ok(admin) = suite.admin_id() {
             normalizer.know(IdKind::User, &json!(admin), "admin");
         }
