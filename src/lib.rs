@@ -14,6 +14,7 @@
 //! request and its answer were) → [`secret`].
 
 pub mod browser;
+pub mod builtin;
 pub mod cargo_test;
 pub mod check;
 pub mod cli;
@@ -21,6 +22,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod exchange;
+pub mod features;
 pub mod leftovers;
 pub mod mismatch;
 pub mod report;

@@ -3,14 +3,17 @@
 //! `nocobase-conformance` binary, as a CI job would.
 
 mod browser;
+mod ci_outputs;
 mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod errors;
+mod installed;
 mod layout;
 mod leftovers;
 mod openapi;
 mod reports;
+mod retries;
 mod secrets;
 mod serve;
 mod support;
