@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use self::base_url::parse_base_url;
-use crate::check::snapshot::{Collected, SnapshotMode};
+use crate::check::snapshot::{Collected, Pending, SnapshotMode};
 use crate::cli::{CompareArgs, Format, RunArgs, TargetKind};
 use crate::error::{HarnessError, Result};
 use crate::features::FeatureSource;
@@ -142,7 +142,10 @@ impl RunConfig {
         };
         let forbidden = forbidden_dir();
         let features = sources::features(&args.features, forbidden.as_deref())?;
-        let snapshots = SnapshotMode::Check(sources::snapshots(&args.snapshots, forbidden.as_deref())?);
+        let snapshots = SnapshotMode::Check {
+            sources: sources::snapshots(&args.snapshots, forbidden.as_deref())?,
+            pending: pending(),
+        };
         // The reference server takes scenarios in parallel wherever it runs; NocoBase on SQLite
         // does not (see the README).
         let reference_server =
@@ -279,6 +282,19 @@ fn github() -> Option<GitHub> {
     let path = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     switched_on("GITHUB_ACTIONS")
         .then(|| GitHub { summary: path("GITHUB_STEP_SUMMARY"), workspace: path("GITHUB_WORKSPACE") })
+}
+
+/// What a check leaves for a new or different snapshot in a folder, as insta's `INSTA_UPDATE`
+/// says: `no` nothing, `always` accepts it, `new`/`unseen` a `.snap.new` to review, and `auto`
+/// (or unset) a `.snap.new` except in CI (`CI` set), where nothing.
+fn pending() -> Pending {
+    match std::env::var("INSTA_UPDATE").unwrap_or_default().trim() {
+        "no" => Pending::Nothing,
+        "always" | "force" => Pending::Accept,
+        "new" | "unseen" => Pending::Review,
+        _ if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false") => Pending::Nothing,
+        _ => Pending::Review,
+    }
 }
 
 /// `NOCOBASE_FORBIDDEN_DIR`: a folder the run must read nothing from. The tests set it to the

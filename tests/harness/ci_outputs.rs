@@ -10,7 +10,12 @@ use super::support::{project, run_with_env, temp_dir};
 /// The deliberately failing run (two failures, one pass) with `args` added.
 async fn failing_run(args: &[&str], env: &[(&str, &str)]) -> super::support::Run {
     let fixtures = project().join("tests/fixtures/failing");
-    let (features, snapshots) = (fixtures.join("features"), fixtures.join("snapshots"));
+    failing_run_with(&fixtures.join("snapshots"), args, env).await
+}
+
+/// The same, with the snapshots of `snapshots`.
+async fn failing_run_with(snapshots: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> super::support::Run {
+    let features = project().join("tests/fixtures/failing/features");
     let mut all = vec!["run", "--features", features.to_str().expect("UTF-8"), "--snapshots"];
     all.extend([snapshots.to_str().expect("UTF-8"), "--concurrency", "1"]);
     all.extend(args);
@@ -24,12 +29,18 @@ fn scenario<'a>(lines: &'a [Value], name: &str) -> &'a Value {
 
 #[tokio::test]
 async fn json_lines_name_the_failed_step_and_the_mismatch() {
-    // Arrange
+    // Arrange: a copy of the snapshots, where the changed one is left for review (as outside CI).
     let dir = temp_dir("json");
     let file = dir.path().join("results").join("run.jsonl");
+    let snapshots = dir.path().join("snapshots");
+    std::fs::create_dir(&snapshots).expect("made");
+    for entry in std::fs::read_dir(project().join("tests/fixtures/failing/snapshots")).expect("fixtures").flatten() {
+        std::fs::copy(entry.path(), snapshots.join(entry.file_name())).expect("copied");
+    }
 
     // Act
-    let out = failing_run(&["--format", "json", "--json", file.to_str().expect("UTF-8")], &[]).await;
+    let args = ["--format", "json", "--json", file.to_str().expect("UTF-8")];
+    let out = failing_run_with(&snapshots, &args, &[("INSTA_UPDATE", "new")]).await;
 
     // Assert: stdout holds only the JSON lines; the lines for people went to stderr.
     assert_eq!(out.code, 1, "{}", out.all());
@@ -54,6 +65,8 @@ async fn json_lines_name_the_failed_step_and_the_mismatch() {
     assert_eq!((passed["status"].as_str(), passed["failure"].is_null()), (Some("passed"), true));
     assert!(passed["duration_ms"].as_u64().is_some());
     assert_eq!(std::fs::read_to_string(&file).expect("--json written"), out.stdout, "the same lines in the file");
+    let pending = snapshots.join("deliberately_failing__a_snapshot_that_does_not_match__two_to_dos.snap.new");
+    assert!(pending.is_file(), "the changed snapshot is left for review, and stdout stayed JSON");
     assert!(!out.all().contains("eyJ"), "no token anywhere");
 }
 
