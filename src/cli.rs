@@ -42,6 +42,10 @@ pub enum Command {
     /// with --snapshots DIR. Never writes the built-in snapshots.
     #[command(after_help = RECORD_EXIT_CODES)]
     Record(RunCommand),
+    /// Run the same scenarios on two targets and report every difference between their
+    /// normalised answers, scenario by scenario (--report, --junit).
+    #[command(after_help = COMPARE_EXIT_CODES)]
+    Compare(CompareArgs),
     /// The features, snapshots and request bodies built into this binary.
     Features(FeaturesArgs),
     /// Serve the bundled reference server (NocoBase's API-keys surface) until interrupted.

@@ -19,6 +19,7 @@ pub mod cargo_test;
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod exchange;

@@ -10,7 +10,7 @@ use nocobase_conformance::config::{self, RunConfig};
 use nocobase_conformance::error::Result;
 use nocobase_conformance::reference::cli::serve;
 use nocobase_conformance::report::console::say;
-use nocobase_conformance::{features, leftovers, run};
+use nocobase_conformance::{compare, features, leftovers, run};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -33,6 +33,10 @@ fn main() -> ExitCode {
             }
             code
         }
+        Command::Compare(args) => match config::comparing(args) {
+            Ok(comparing) => runtime.block_on(compare::command(comparing)),
+            Err(e) => stopped(&e),
+        },
         Command::Features(args) => features::command(args.command),
         Command::Leftovers(args) => runtime.block_on(leftovers::command(args)),
         // The reference server prints its own URL and root account: it has no suite secrets to scrub.

@@ -98,8 +98,32 @@ impl fmt::Display for Mismatch {
     }
 }
 
+/// One place where two JSON documents differ: its path (`.body.data[1].title`, `.` for the
+/// whole), and each side in short (`(missing)` where one side has nothing, `3 items` for arrays
+/// of different lengths).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Where.
+    pub path: String,
+    /// The expected (or first) side.
+    pub expected: String,
+    /// The actual (or second) side.
+    pub actual: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} → {}", self.path, self.expected, self.actual)
+    }
+}
+
 /// The paths at which two JSON documents differ, one line each.
 pub fn json_diff(expected: &Value, actual: &Value) -> Vec<String> {
+    differences(expected, actual).iter().map(Difference::to_string).collect()
+}
+
+/// The places at which two JSON documents differ.
+pub fn differences(expected: &Value, actual: &Value) -> Vec<Difference> {
     let mut out = Vec::new();
     diff_at("", expected, actual, &mut out);
     out
@@ -110,32 +134,37 @@ fn short(value: &Value) -> String {
     if text.chars().count() > 80 { format!("{}…", text.chars().take(77).collect::<String>()) } else { text }
 }
 
-fn diff_at(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
+fn diff_at(path: &str, expected: &Value, actual: &Value, out: &mut Vec<Difference>) {
     let here = if path.is_empty() { ".".to_owned() } else { path.to_owned() };
+    let mut push = |path: String, expected: String, actual: String| out.push(Difference { path, expected, actual });
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             for (k, ev) in e {
                 let p = format!("{path}.{k}");
                 match a.get(k) {
                     Some(av) => diff_at(&p, ev, av, out),
-                    None => out.push(format!("{p}: {} → (missing)", short(ev))),
+                    None => out.push(Difference { path: p, expected: short(ev), actual: "(missing)".into() }),
                 }
             }
             for (k, av) in a {
                 if !e.contains_key(k) {
-                    out.push(format!("{path}.{k}: (absent) → {}", short(av)));
+                    out.push(Difference {
+                        path: format!("{path}.{k}"),
+                        expected: "(absent)".into(),
+                        actual: short(av),
+                    });
                 }
             }
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                out.push(format!("{here}: {} items → {} items", e.len(), a.len()));
+                push(here, format!("{} items", e.len()), format!("{} items", a.len()));
             }
             for (i, (ev, av)) in e.iter().zip(a.iter()).enumerate() {
                 diff_at(&format!("{path}[{i}]"), ev, av, out);
             }
         }
-        (e, a) if e != a => out.push(format!("{here}: {} → {}", short(e), short(a))),
+        (e, a) if e != a => push(here, short(e), short(a)),
         _ => {}
     }
 }
