@@ -261,12 +261,25 @@ impl TutorialWorld {
         }
     }
 
+    /// The scenario's collection, by its real (tagged) name: the one it created last (a feature
+    /// of a user's own names its own), else the tutorial's `todos`. The steps about records work
+    /// on it.
+    pub fn collection(&self) -> String {
+        self.created.collections.last().cloned().unwrap_or_else(|| self.tagged("todos"))
+    }
+
+    /// The scenario's collection as the feature names it (`todos`, `projects`).
+    pub fn collection_name(&self) -> String {
+        let real = self.collection();
+        real.strip_suffix(&format!("_{}", self.tag)).map(str::to_owned).unwrap_or(real)
+    }
+
     /// The key-only scenarios' key and the real name of its collection.
     pub fn lone_key(&self) -> Result<(Credential, String)> {
         let key = self.keys.get("lone").ok_or_else(|| HarnessError::Scenario("no key for this scenario".into()))?;
         let collection = match &self.suite.config.key_only {
             Some(key_only) => key_only.collection.clone(),
-            None => self.tagged("todos"),
+            None => self.collection(),
         };
         Ok((Credential::Bearer(key.token.clone()), collection))
     }
