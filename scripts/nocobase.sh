@@ -19,7 +19,8 @@
 #             it), delete jwt_secret.dat, yarn nocobase install (root user admin@nocobase.com /
 #             admin123). Leaves it stopped.
 #   status    running/stopped and health, the database and its settings.
-#   url       print the API base URL (http://127.0.0.1:$NOCOBASE_PORT/api).
+#   url       print the API base URL (http://127.0.0.1:$NOCOBASE_PORT/api, or the API path of
+#             NOCOBASE_API_BASE_PATH).
 #
 # Databases (--db, or NOCOBASE_DB; default sqlite):
 #   sqlite    storage/db/nocobase.sqlite in the app;        port 13000, home .../nocobase-2.2.15
@@ -37,6 +38,8 @@
 #   NOCOBASE_APP_KEY         APP_KEY, the JWT secret (default lab-test-app-key-0123456789abcdef,
 #                            the fixed test secret of the recordings in shared/nocobase/recordings)
 #   NOCOBASE_START_TIMEOUT   seconds to wait for health in `start` (default 180)
+#   NOCOBASE_API_BASE_PATH   the API's path, NocoBase's API_BASE_PATH, given to `start` (default /api/;
+#                            e.g. /nocobase/api/ for a deployment behind a path); health, url use it
 #   NOCOBASE_DB_NAME, NOCOBASE_DB_USER, NOCOBASE_DB_PASSWORD
 #                            postgres/mariadb: the database and its owner (default nocobase_conformance,
 #                            nocobase, nocobase); NOCOBASE_DB_PORT: the server's port (5432 / 3306)
@@ -100,6 +103,9 @@ MARKER="$NOCOBASE_HOME/.installed"
 PID_FILE="$NOCOBASE_HOME/nocobase.pid"
 LOG_FILE="$NOCOBASE_HOME/nocobase.log"
 BASE="http://127.0.0.1:${NOCOBASE_PORT}"
+# The API's path with one slash at each end (NocoBase's API_BASE_PATH), and its base URL.
+API_PATH="/$(printf '%s' "${NOCOBASE_API_BASE_PATH:-/api/}" | sed -E 's#^/+##; s#/+$##')/"
+API_URL="$BASE${API_PATH%/}"
 
 # The settings NocoBase reads from the environment that change how it lays out its database.
 PASSTHROUGH_KEYS=(DB_UNDERSCORED DB_TABLE_PREFIX DB_SCHEMA)
@@ -108,7 +114,7 @@ PASSTHROUGH_KEYS=(DB_UNDERSCORED DB_TABLE_PREFIX DB_SCHEMA)
 source "$SCRIPT_DIR/nocobase-db.sh"
 
 health_code() {
-  curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/api/__health_check" 2>/dev/null || true
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE${API_PATH}__health_check" 2>/dev/null || true
 }
 
 # Prints the process-group id from the pid file if that group still has processes.
@@ -394,7 +400,7 @@ check_app_key() {
     const u = b({ alg: "HS256", typ: "JWT" }) + "." + b({ userId: 1, roleName: "root", iat: Math.floor(Date.now() / 1000) });
     process.stdout.write(u + "." + c.createHmac("sha256", process.env.APP_KEY).update(u).digest("base64url"));
   ')"
-  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$BASE/api/auth:check" || true)"
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $token" "$BASE${API_PATH}auth:check" || true)"
   if [[ "$code" != 200 ]]; then
     die "a JWT signed with NOCOBASE_APP_KEY is rejected (auth:check HTTP $code): the server uses another JWT secret; run: $0 reset"
   fi
@@ -408,7 +414,7 @@ cmd_start() {
     code="$(health_code)"
     if [[ "$code" == 200 ]]; then
       log "already running (pgid $pgid) and healthy"
-      echo "$BASE/api"
+      echo "$API_URL"
       return 0
     fi
     log "running (pgid $pgid) but health is ${code:-none}; waiting for it"
@@ -423,7 +429,7 @@ cmd_start() {
     [[ "$NOCOBASE_DB" == sqlite ]] || db_server_up
     log "database: $(describe_db)"
     printf -- '--- %s scripts/nocobase.sh start (port %s, %s) ---\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NOCOBASE_PORT" "$NOCOBASE_DB" >>"$LOG_FILE"
-    APP_LAUNCH_MODE=node APP_HOST=127.0.0.1 APP_PORT="$NOCOBASE_PORT" \
+    APP_LAUNCH_MODE=node APP_HOST=127.0.0.1 APP_PORT="$NOCOBASE_PORT" API_BASE_PATH="$API_PATH" \
       setsid "${APP_ENV_CMD[@]}" yarn start >>"$LOG_FILE" 2>&1 </dev/null &
     local pid=$!
     # A background job of a non-interactive shell is not a group leader, so setsid does not fork:
@@ -438,7 +444,7 @@ cmd_start() {
     if [[ "$code" == 200 ]]; then
       log "ready after $((SECONDS - start)) s"
       check_app_key
-      echo "$BASE/api"
+      echo "$API_URL"
       return 0
     fi
     if ! running_pgid >/dev/null; then
@@ -494,7 +500,7 @@ cmd_status() {
   local pgid code
   code="$(health_code)"
   if pgid="$(running_pgid)"; then
-    echo "running (pgid $pgid), health HTTP ${code:-none}, $BASE/api"
+    echo "running (pgid $pgid), health HTTP ${code:-none}, $API_URL"
   else
     echo "stopped (health HTTP ${code:-none})"
   fi
@@ -513,7 +519,7 @@ start) cmd_start ;;
 stop) cmd_stop ;;
 reset) cmd_reset ;;
 status) cmd_status ;;
-url) echo "$BASE/api" ;;
+url) echo "$API_URL" ;;
 *)
   sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
   exit 2

@@ -2,8 +2,11 @@
 //! `cargo test -- --nocapture`, a test-name filter and `cargo nextest run`: the flags libtest
 //! takes ([`LibtestArgs`]), which tests a filter selects, `--list`, and libtest's summary lines.
 //! [`conformance_main`] is the whole of `tests/conformance.rs`: the suite as one test,
-//! `conformance`, whose filter (any other text) selects scenarios by name.
+//! `conformance`, whose filter (any other text) selects scenarios by name, on the checkout's own
+//! `features/` and `snapshots/` (not the copies built into the binary), so that a changed
+//! snapshot is left for `cargo insta review` beside the reviewed ones.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -95,8 +98,9 @@ pub struct TestCli {
 /// The test name `tests/conformance.rs` lists.
 const CONFORMANCE: &str = "conformance";
 
-/// The conformance suite as a `cargo test` binary: libtest's protocol around [`crate::run::run`].
-pub fn conformance_main() -> ExitCode {
+/// The conformance suite as a `cargo test` binary: libtest's protocol around [`crate::run::run`],
+/// with the features and snapshots of `checkout` (the project folder) unless the flags name others.
+pub fn conformance_main(checkout: &Path) -> ExitCode {
     let cli = match TestCli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -113,6 +117,12 @@ pub fn conformance_main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut args = cli.run.clone();
+    if args.features.is_empty() {
+        args.features.push(checkout.join(crate::builtin::FEATURES_DIR));
+    }
+    if args.snapshots.is_empty() {
+        args.snapshots.push(checkout.join(crate::builtin::SNAPSHOTS_DIR));
+    }
     match cli.filter.as_deref() {
         None => {}
         Some(filter) if filter == CONFORMANCE || (!libtest.exact && CONFORMANCE.contains(filter)) => {}

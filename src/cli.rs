@@ -1,6 +1,7 @@
-//! The command line: `nocobase-conformance run` (the suite), `serve` (the reference server) and
-//! `leftovers`; the suite's flags ([`RunArgs`]) are also those of `cargo test --test conformance
-//! -- …` ([`crate::cargo_test`]). Raw flags are parsed here;
+//! The command line: `nocobase-conformance run` (the suite), `record` (a deployment's own
+//! baseline), `compare` (two deployments), `features` (the built-in set), `serve` (the reference
+//! server) and `leftovers`; the suite's flags ([`RunArgs`]) are also those of `cargo test --test
+//! conformance -- …` ([`crate::cargo_test`]). Raw flags are parsed here;
 //! [`crate::config::RunConfig::from_args`] validates them.
 
 use std::path::PathBuf;
@@ -32,11 +33,21 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-#[expect(clippy::large_enum_variant, reason = "parsed once at start-up: boxing the run's flags would buy nothing")]
 pub enum Command {
     /// Run the conformance suite (against the embedded reference server unless --base-url is given).
     #[command(after_help = EXIT_CODES)]
-    Run(RunArgs),
+    Run(RunCommand),
+    /// Run the suite against a deployment and write its answers as a snapshot set of its own
+    /// (--snapshots DIR, insta's format: `cargo insta review` reads it), for later runs to check
+    /// with --snapshots DIR. Never writes the built-in snapshots.
+    #[command(after_help = RECORD_EXIT_CODES)]
+    Record(RunCommand),
+    /// Run the same scenarios on two targets and report every difference between their
+    /// normalised answers, scenario by scenario (--report, --junit).
+    #[command(after_help = COMPARE_EXIT_CODES)]
+    Compare(CompareArgs),
+    /// The features, snapshots and request bodies built into this binary.
+    Features(FeaturesArgs),
     /// Serve the bundled reference server (NocoBase's API-keys surface) until interrupted.
     Serve(ServeArgs),
     /// List (or remove) what runs of the suite left on a live target: API keys, users, roles and
@@ -82,6 +93,87 @@ pub struct AuditArgs {
     /// Seconds to wait for any single HTTP response (and for a starting target).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
+}
+
+/// Exit codes of `record`.
+pub const RECORD_EXIT_CODES: &str = "Exit codes:
+  0  every scenario ran and its answers were written
+  1  a scenario failed a check of its own (a status, an error) against a server that answered
+  2  could not run (bad flags, no --snapshots DIR, unreachable target, refused credentials)";
+
+/// Exit codes of `compare`.
+pub const COMPARE_EXIT_CODES: &str = "Exit codes:
+  0  the two targets answered alike
+  1  they differ (in an answer, or a scenario passed on one and failed on the other)
+  2  a side could not run";
+
+/// `run` and `record`: the suite's flags and how results are printed.
+#[derive(Debug, Clone, Args)]
+pub struct RunCommand {
+    /// The suite's flags.
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// How results are printed: `pretty` for people, or `json`: one JSON object per scenario per
+    /// line on stdout (the lines for people go to stderr).
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub format: Format,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Format {
+    /// Step by step, for people.
+    #[default]
+    Pretty,
+    /// One JSON object per scenario per line on stdout.
+    Json,
+}
+
+/// Flags of `compare`: side A is the suite's target flags (--base-url, --target, …), side B is
+/// --against.
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    /// Side A, as for `run`: --base-url URL, or --target embedded|container.
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Side B: the API base URL of another deployment, `embedded`, or `container[:IMAGE[:TAG]]`.
+    #[arg(long, value_name = "TARGET")]
+    pub against: String,
+
+    /// Side B's admin account [default: --account].
+    #[arg(long, value_name = "ACCOUNT")]
+    pub against_account: Option<String>,
+
+    /// Side B's admin password [default: --password].
+    #[arg(long, hide_env_values = true, value_parser = secret_arg)]
+    pub against_password: Option<Secret>,
+
+    /// Side B's APP_KEY, if known [default: --app-key].
+    #[arg(long, hide_env_values = true, value_parser = secret_arg)]
+    pub against_app_key: Option<Secret>,
+}
+
+/// Flags of `features`.
+#[derive(Debug, Clone, Args)]
+pub struct FeaturesArgs {
+    /// What to do with the built-in set.
+    #[command(subcommand)]
+    pub command: FeaturesCommand,
+}
+
+/// `features` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum FeaturesCommand {
+    /// List the built-in features and their scenarios.
+    List,
+    /// Write the built-in features, snapshots and request bodies into DIR, as the project holds
+    /// them (features/, snapshots/, fixtures/requests/), to read or to start a set of your own.
+    Export {
+        /// The folder to write into (made if missing).
+        dir: PathBuf,
+    },
 }
 
 /// Exit codes of `leftovers`.
@@ -171,13 +263,16 @@ pub struct RunArgs {
     #[arg(long, env = "DOCKER_HOST", hide_env_values = true, value_name = "URL", default_value = DEFAULT_DOCKER_HOST)]
     pub docker_host: String,
 
-    /// Folder of .feature files.
-    #[arg(long, value_name = "DIR", env = "NOCOBASE_FEATURES")]
-    pub features: Option<PathBuf>,
+    /// Folder of .feature files to run instead of the built-in ones; repeat it to add folders, and
+    /// name the built-in set among them `builtin` [default: builtin].
+    #[arg(long, value_name = "DIR", env = "NOCOBASE_FEATURES", action = clap::ArgAction::Append)]
+    pub features: Vec<PathBuf>,
 
-    /// Folder of reviewed snapshots.
-    #[arg(long, value_name = "DIR", env = "NOCOBASE_SNAPSHOTS")]
-    pub snapshots: Option<PathBuf>,
+    /// Folder of reviewed snapshots to check against instead of the built-in ones; repeat it to
+    /// add folders (looked up in order), and name the built-in set among them `builtin`
+    /// [default: builtin]. For `record`: the one folder to write.
+    #[arg(long, value_name = "DIR", env = "NOCOBASE_SNAPSHOTS", action = clap::ArgAction::Append)]
+    pub snapshots: Vec<PathBuf>,
 
     /// Run only scenarios whose name, or whose feature's name, contains this text.
     #[arg(long = "name", short = 'n', value_name = "TEXT")]
@@ -205,9 +300,24 @@ pub struct RunArgs {
     #[arg(long, value_name = "BOOL", default_value_t = true, num_args = 0..=1, default_missing_value = "true", action = clap::ArgAction::Set)]
     pub validate_openapi: bool,
 
-    /// Write a JUnit XML report here.
+    /// Write a JUnit XML report here (flaky scenarios as `flakyFailure`).
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
+
+    /// Write the results as JSON lines here: one object per scenario (status, duration, the step
+    /// and the mismatch that failed).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Re-run a scenario that failed without a proper answer — a transport error, or a 5xx where
+    /// none was expected — up to N more times; one that then passes is reported FLAKY. A mismatch
+    /// is never retried.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: usize,
+
+    /// A flaky scenario fails the run (exit 1) instead of passing it with a warning.
+    #[arg(long)]
+    pub fail_on_flaky: bool,
 
     /// Write a readable report of the run (Markdown; HTML when PATH ends in .html). Browser
     /// scenarios put their screenshots next to it.

@@ -106,17 +106,14 @@ pub enum HarnessError {
     },
 
     /// A step checks a response against a snapshot nobody has reviewed yet.
-    #[error(
-        "no reviewed snapshot \"{name}\" at {path}\n  hint: {}",
-        if *pending { "a new one is pending review: `cargo insta review`, read it, accept it" } else { "record it against a target you trust with INSTA_UPDATE=always, then read it before committing" }
-    )]
+    #[error("no reviewed snapshot \"{name}\" ({path})\n  hint: {hint}")]
     MissingSnapshot {
         /// Snapshot name.
         name: String,
         /// Where it should be.
         path: String,
-        /// Whether insta wrote a `.snap.new` for review.
-        pending: bool,
+        /// What to do: review the one insta wrote, or record one.
+        hint: String,
     },
 
     /// A scenario could not be run as written (an unknown name, a missing prerequisite).
@@ -132,6 +129,17 @@ impl HarnessError {
     /// True when the error means the suite could not run, rather than a conformance finding.
     pub fn is_runtime(&self) -> bool {
         !matches!(self, HarnessError::Mismatch(_))
+    }
+
+    /// True when the failure may pass on another try: no answer (unreachable, timed out, the
+    /// connection failed) or a server error (5xx) where none was expected. Never a mismatch of a
+    /// proper answer. `--retries` re-runs only scenarios that failed so.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            HarnessError::Unreachable { .. } | HarnessError::Timeout { .. } | HarnessError::Transport { .. } => true,
+            HarnessError::Mismatch(mismatch) => mismatch.unexpected_server_error(),
+            _ => false,
+        }
     }
 
     /// A mismatch from a report.

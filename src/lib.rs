@@ -15,13 +15,16 @@
 
 pub mod audit;
 pub mod browser;
+pub mod builtin;
 pub mod cargo_test;
 pub mod check;
 pub mod cli;
 pub mod client;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod exchange;
+pub mod features;
 pub mod leftovers;
 pub mod mismatch;
 pub mod report;

@@ -7,6 +7,7 @@
 //! | rule | placeholder | applies to | why |
 //! |---|---|---|---|
 //! | run tag | *(removed)*, or `[run]` where it stands alone | any string, key or request line | every name the suite creates carries a unique tag (`todos_nc4k2x9a01` → `todos`) so runs never collide |
+//! | API path | `/api` | the target's API path where it is not `/api` (from `--base-url`, e.g. `/nocobase/api/` → `/api/`), in any string | a deployment behind a path (NocoBase's `API_BASE_PATH`) names that path in its documents and URLs; the path is the target's, not the answer's |
 //! | JWT | `[jwt]` | any string holding `eyJ….….…`, and the recordings' `<TOKEN>` | session tokens and API keys are secrets and change every run |
 //! | timestamp | `[timestamp]` | whole strings like `2026-11-26T14:49:04.607Z` | creation and update times |
 //! | SQLite timestamp | `[sqlite-timestamp]` | whole strings like `2026-11-26 14:49:04.607 +00:00` | `auth:check` shows stored dates raw; the format itself is kept visible |
@@ -74,6 +75,8 @@ pub struct Normalizer {
     ids: BTreeMap<(IdKind, String), String>,
     /// The target answers a created row whole, unset columns as `null` (NocoBase on PostgreSQL).
     created_rows_whole: bool,
+    /// The target's API path when it is not `/api` (no trailing slash).
+    api_path: Option<String>,
 }
 
 impl Normalizer {
@@ -95,6 +98,22 @@ impl Normalizer {
         }
     }
 
+    /// Reads the target's API path (`/nocobase/api/`, the path of `--base-url`) as `/api/`
+    /// wherever an answer names it. `/api` itself and the root (`/`) need no rule.
+    pub fn api_path(&mut self, path: &str) {
+        let path = path.trim_end_matches('/');
+        self.api_path = (!path.is_empty() && path != "/api").then(|| path.to_owned());
+    }
+
+    /// Text with the target's API path read as `/api` (and nothing else changed).
+    pub fn api_url(&self, text: &str) -> String {
+        match &self.api_path {
+            Some(path) if text == path => "/api".to_owned(),
+            Some(path) => text.replace(&format!("{path}/"), "/api/"),
+            None => text.to_owned(),
+        }
+    }
+
     /// Names an id: `[<kind>:<label>]` replaces it wherever it identifies that kind of thing.
     pub fn know(&mut self, kind: IdKind, id: &Value, label: &str) {
         let key = match id {
@@ -111,7 +130,7 @@ impl Normalizer {
 
     /// Text with run tags removed (a tag on its own reads `[run]`) and JWTs replaced.
     pub fn text(&self, text: &str) -> String {
-        let mut out = crate::secret::JWT.replace_all(text, "[jwt]").replace(RECORDED_TOKEN, "[jwt]");
+        let mut out = self.api_url(&crate::secret::JWT.replace_all(text, "[jwt]").replace(RECORDED_TOKEN, "[jwt]"));
         for tag in &self.tags {
             for sep in ["_", "-", " "] {
                 out = out.replace(&format!("{sep}{tag}"), "");
@@ -360,6 +379,20 @@ mod tests {
             elsewhere["body"]["data"].as_object().is_some_and(|d| d.contains_key("description")),
             "only on PostgreSQL"
         );
+    }
+
+    #[test]
+    fn a_target_s_api_path_reads_as_api() {
+        let mut n = normalizer();
+        n.api_path("/nocobase/api/");
+        let body = json!({"servers": [{"url": "/nocobase/api/"}], "url": "/nocobase/api/swagger:get?ns=collections%2Ftodos_nc4k2x9a01", "base": "/nocobase/api"});
+        assert_eq!(
+            n.value(&body),
+            json!({"base": "/api", "servers": [{"url": "/api/"}], "url": "/api/swagger:get?ns=collections%2Ftodos"})
+        );
+        let mut plain = normalizer();
+        plain.api_path("/api/");
+        assert_eq!(plain.text("/other/api/x"), "/other/api/x", "only the target's own path is read as /api");
     }
 
     #[test]

@@ -4,11 +4,25 @@
 //! returned an error as "Step panicked. Captured output: …", which is not what happened.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Writes a line to stdout, scrubbed. A closed stdout (`… | head`) is not an error worth a panic,
-/// which is what `println!` would make of it.
+/// Whether the lines meant for people go to stderr: stdout carries JSON (`--format json`).
+static PEOPLE_ON_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Sends the lines meant for people to stderr (`true`) or stdout, for the rest of the process.
+pub fn people_on_stderr(on: bool) {
+    PEOPLE_ON_STDERR.store(on, Ordering::Relaxed);
+}
+
+/// Where the lines meant for people go: stdout, or stderr when stdout carries JSON.
+pub fn for_people() -> Box<dyn Write + Send> {
+    if PEOPLE_ON_STDERR.load(Ordering::Relaxed) { Box::new(io::stderr()) } else { Box::new(io::stdout()) }
+}
+
+/// Writes a line for people (stdout, or stderr with `--format json`), scrubbed. A closed stdout
+/// (`… | head`) is not an error worth a panic, which is what `println!` would make of it.
 pub fn say(line: &str) {
-    let _ = writeln!(io::stdout().lock(), "{}", crate::secret::scrub(line));
+    let _ = writeln!(for_people(), "{}", crate::secret::scrub(line));
 }
 
 /// Writes a line to stderr, scrubbed; a closed stderr is ignored.

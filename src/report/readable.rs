@@ -1,11 +1,14 @@
 //! The readable report (`--report PATH`): the features rendered as living documentation — each
 //! feature's narrative, each scenario with every step and its result, failures with their
 //! message, screenshots beside the scenario that took them. Markdown, or HTML when the path ends
-//! in `.html`. A cucumber writer: it collects events and writes the page when the run finishes.
+//! in `.html`. A cucumber writer: it collects events (clones share them, so that every pass of a
+//! run with `--retries` adds to one page, a retried scenario showing its last attempt) and the run
+//! writes the page when it finishes ([`LivingDoc::write`]).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cucumber::event::{self, Cucumber, Feature, Rule, Scenario, Step};
 use cucumber::{Event, World, cli, gherkin, parser};
@@ -42,6 +45,8 @@ struct DocScenario {
     tags: Vec<String>,
     snapshot_prefix: String,
     steps: Vec<DocStep>,
+    /// How many times it ran (more than once with `--retries`).
+    attempts: usize,
 }
 
 #[derive(Debug)]
@@ -52,81 +57,121 @@ struct DocFeature {
     scenarios: Vec<DocScenario>,
 }
 
-/// The report writer.
-#[derive(Debug)]
+/// The report writer; clones share what it collected.
+#[derive(Debug, Clone)]
 pub struct LivingDoc {
     path: Option<PathBuf>,
     header: RunHeader,
-    features: Vec<DocFeature>,
+    features: Arc<Mutex<Vec<DocFeature>>>,
+}
+
+/// What the page is made of.
+#[derive(Debug)]
+struct Page<'a> {
+    header: &'a RunHeader,
+    features: &'a [DocFeature],
 }
 
 impl LivingDoc {
     /// A writer for `path`; with `None` it collects nothing and writes nothing.
     pub fn new(path: Option<PathBuf>, header: RunHeader) -> Self {
-        Self { path, header, features: Vec::new() }
+        Self { path, header, features: Arc::default() }
     }
 
-    fn feature_mut(&mut self, feature: &gherkin::Feature) -> &mut DocFeature {
-        let file = feature
-            .path
-            .as_ref()
-            .and_then(|p| p.file_stem())
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let index = match self.features.iter().position(|f| f.file == file && f.name == feature.name) {
-            Some(i) => i,
-            None => {
-                self.features.push(DocFeature {
-                    name: feature.name.clone(),
-                    description: feature.description.clone(),
-                    file,
-                    scenarios: Vec::new(),
-                });
-                self.features.len() - 1
-            }
-        };
-        &mut self.features[index]
-    }
-
-    fn scenario(&mut self, feature: &gherkin::Feature, scenario: &gherkin::Scenario, event: &Scenario<impl World>) {
-        let entry = self.feature_mut(feature);
-        let index =
-            match entry.scenarios.iter().position(|s| s.line == scenario.position.line && s.name == scenario.name) {
-                Some(i) => i,
-                None => {
-                    entry.scenarios.push(DocScenario {
-                        name: scenario.name.clone(),
-                        line: scenario.position.line,
-                        tags: scenario.tags.clone(),
-                        snapshot_prefix: crate::check::snapshot::scenario_prefix(feature, scenario),
-                        steps: Vec::new(),
-                    });
-                    entry.scenarios.len() - 1
-                }
-            };
-        let doc = &mut entry.scenarios[index];
-        let (step, ev, background) = match event {
-            Scenario::Step(step, ev) => (step, ev, false),
-            Scenario::Background(step, ev) => (step, ev, true),
-            _ => return,
-        };
-        let outcome = match ev {
-            Step::Started => return,
-            Step::Passed(..) => Outcome::Passed,
-            Step::Skipped => Outcome::Skipped,
-            Step::Failed(_, _, _, error) => Outcome::Failed(step_error(error)),
-        };
-        doc.steps.push(DocStep {
-            keyword: step.keyword.trim().to_owned(),
-            text: step.value.clone(),
-            docstring: step.docstring.clone(),
-            background,
-            outcome,
-        });
-    }
-
-    fn write(&self) -> std::io::Result<()> {
+    /// Writes the page (nothing without a path).
+    pub fn write(&self) -> std::io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
+        let features = self.features.lock().map_err(|_| std::io::Error::other("the report's state was poisoned"))?;
+        Page { header: &self.header, features: &features }.write(path)
+    }
+
+    fn scenario(&self, feature: &gherkin::Feature, scenario: &gherkin::Scenario, event: &Scenario<impl World>) {
+        let Ok(mut features) = self.features.lock() else { return };
+        scenario_event(&mut features, feature, scenario, event);
+    }
+}
+
+fn feature_mut<'a>(features: &'a mut Vec<DocFeature>, feature: &gherkin::Feature) -> &'a mut DocFeature {
+    let file =
+        feature.path.as_ref().and_then(|p| p.file_stem()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let index = match features.iter().position(|f| f.file == file && f.name == feature.name) {
+        Some(i) => i,
+        None => {
+            features.push(DocFeature {
+                name: feature.name.clone(),
+                description: feature.description.clone(),
+                file,
+                scenarios: Vec::new(),
+            });
+            features.len() - 1
+        }
+    };
+    &mut features[index]
+}
+
+/// One scenario event into the page: a step's result, or (on a retry) a fresh start.
+fn scenario_event(
+    features: &mut Vec<DocFeature>,
+    feature: &gherkin::Feature,
+    scenario: &gherkin::Scenario,
+    event: &Scenario<impl World>,
+) {
+    let entry = feature_mut(features, feature);
+    let index = match entry.scenarios.iter().position(|s| s.line == scenario.position.line && s.name == scenario.name) {
+        Some(i) => i,
+        None => {
+            entry.scenarios.push(DocScenario {
+                name: scenario.name.clone(),
+                line: scenario.position.line,
+                tags: scenario.tags.clone(),
+                snapshot_prefix: crate::check::snapshot::scenario_prefix(feature, scenario),
+                steps: Vec::new(),
+                attempts: 0,
+            });
+            entry.scenarios.len() - 1
+        }
+    };
+    let doc = &mut entry.scenarios[index];
+    let (step, ev, background) = match event {
+        Scenario::Started => {
+            // A retry shows its own steps, not the earlier attempt's.
+            doc.attempts += 1;
+            doc.steps.clear();
+            return;
+        }
+        Scenario::Step(step, ev) => (step, ev, false),
+        Scenario::Background(step, ev) => (step, ev, true),
+        _ => return,
+    };
+    let outcome = match ev {
+        Step::Started => return,
+        Step::Passed(..) => Outcome::Passed,
+        Step::Skipped => Outcome::Skipped,
+        Step::Failed(_, _, _, error) => Outcome::Failed(step_error(error)),
+    };
+    doc.steps.push(DocStep {
+        keyword: step.keyword.trim().to_owned(),
+        text: step.value.clone(),
+        docstring: step.docstring.clone(),
+        background,
+        outcome,
+    });
+}
+
+impl DocScenario {
+    /// ` *(flaky: passed on attempt 2)*` for a scenario that passed on a retry.
+    fn flaky_note(&self) -> String {
+        let passed = self.steps.iter().all(|s| s.outcome == Outcome::Passed);
+        if passed && self.attempts > 1 {
+            format!(" (flaky: passed on attempt {})", self.attempts)
+        } else {
+            String::new()
+        }
+    }
+}
+
+impl Page<'_> {
+    fn write(&self, path: &Path) -> std::io::Result<()> {
         let html = path.extension().is_some_and(|e| e == "html" || e == "htm");
         let page = if html { self.render_html(path) } else { self.render_markdown(path) };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -162,7 +207,7 @@ impl LivingDoc {
             total - failed,
             failed
         );
-        for feature in &self.features {
+        for feature in self.features {
             let _ = writeln!(out, "## {}\n", feature.name);
             if let Some(description) = &feature.description {
                 for line in description.lines() {
@@ -177,7 +222,7 @@ impl LivingDoc {
                 } else {
                     format!(" `@{}`", scenario.tags.join("` `@"))
                 };
-                let _ = writeln!(out, "### {mark} {}{tags}\n", scenario.name);
+                let _ = writeln!(out, "### {mark} {}{tags}{}\n", scenario.name, scenario.flaky_note());
                 for step in &scenario.steps {
                     let mark = match step.outcome {
                         Outcome::Passed => "✔",
@@ -220,7 +265,7 @@ impl LivingDoc {
             total - failed,
             failed
         );
-        for feature in &self.features {
+        for feature in self.features {
             let _ = write!(out, "<h2>{}</h2>", escape(&feature.name));
             if let Some(description) = &feature.description {
                 let _ = write!(out, "<blockquote>{}</blockquote>", escape(description).replace('\n', "<br>"));
@@ -229,10 +274,11 @@ impl LivingDoc {
                 let ok = scenario.steps.iter().all(|s| s.outcome == Outcome::Passed);
                 let _ = write!(
                     out,
-                    "<h3 class=\"{}\">{} {}</h3><ul>",
+                    "<h3 class=\"{}\">{} {}{}</h3><ul>",
                     if ok { "pass" } else { "fail" },
                     if ok { "✔" } else { "✘" },
-                    escape(&scenario.name)
+                    escape(&scenario.name),
+                    escape(&scenario.flaky_note())
                 );
                 for step in &scenario.steps {
                     let (class, mark) = match step.outcome {
@@ -288,11 +334,6 @@ impl<W: World> cucumber::Writer<W> for LivingDoc {
             }
             Cucumber::Feature(feature, Feature::Rule(_, Rule::Scenario(scenario, retryable))) => {
                 self.scenario(&feature, &scenario, &retryable.event);
-            }
-            Cucumber::Finished => {
-                if let Err(e) = self.write() {
-                    eprintln!("error: cannot write the report: {e}");
-                }
             }
             _ => {}
         }

@@ -1,21 +1,25 @@
 //! Runs the suite: selects scenarios, starts the target, checks it is NocoBase and ready, runs
-//! the features with cucumber (undefined or skipped steps fail), cleans up after every scenario
-//! and sweeps the run's leftovers, and turns the outcome into an exit code.
+//! the features with cucumber (undefined or skipped steps fail) — and with `--retries`, again the
+//! scenarios that failed without a proper answer — cleans up after every scenario and sweeps the
+//! run's leftovers, and gives back a [`RunReport`]: the outcome (the exit code), every scenario's
+//! result, and where the time went. The reports written from the results are in [`publish`].
 
+mod collect;
+mod pass;
+mod publish;
 mod select;
 mod summary;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cucumber::gherkin;
-use cucumber::writer::Stats as _;
-use cucumber::{World as _, WriterExt as _, writer};
-use futures::FutureExt as _;
 use serde_json::Value;
 
-use self::select::{Selection, Target, excluded, select};
-use self::summary::{print_left_out, print_openapi, print_shared_setup};
+use self::collect::Collector;
+use self::pass::Pass;
+use self::select::{Target, select};
+use self::summary::{print_left_out, print_openapi, print_results, print_shared_setup};
 use crate::audit;
 use crate::browser::Installation;
 use crate::client::Credential;
@@ -23,8 +27,9 @@ use crate::client::NocoClient;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
 use crate::leftovers;
-use crate::report::console::{CleanOutput, say, warn};
+use crate::report::console::{say, warn};
 use crate::report::readable::{LivingDoc, RunHeader};
+use crate::report::results::{Counts, ScenarioResult, Status};
 use crate::targets::{self, readiness};
 use crate::world::TutorialWorld;
 use crate::world::suite::Suite;
@@ -50,6 +55,15 @@ impl Outcome {
             Outcome::Broken => 2,
         }
     }
+
+    /// `passed`, `failed`, `could not run`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed => "failed",
+            Outcome::Broken => "could not run",
+        }
+    }
 }
 
 /// What a run gives back besides what it printed.
@@ -61,40 +75,67 @@ pub struct RunReport {
     pub took: Duration,
     /// Where each scenario's time went (empty when the run could not start).
     pub scenarios: Vec<ScenarioTiming>,
+    /// Every scenario's result, those left out included, in the order of their files (empty when
+    /// the run could not start).
+    pub results: Vec<ScenarioResult>,
+    /// The target, in words (`the live target at … (NocoBase 2.2.15)`), once it answered.
+    pub target: Option<String>,
+    /// Why the suite could not run, when it could not start.
+    pub error: Option<String>,
 }
 
-/// Runs the suite and reports on stdout/stderr.
+impl RunReport {
+    /// A run that ran no scenario.
+    fn empty(outcome: Outcome, results: Vec<ScenarioResult>, error: Option<String>) -> Self {
+        Self { outcome, took: Duration::ZERO, scenarios: Vec::new(), results, target: None, error }
+    }
+
+    /// A run that stopped before any scenario, for `error`.
+    fn stopped(error: &HarnessError) -> Self {
+        let outcome = if error.is_runtime() { Outcome::Broken } else { Outcome::Failed };
+        Self::empty(outcome, Vec::new(), Some(crate::secret::scrub(&error.to_string())))
+    }
+}
+
+/// Runs the suite, reports on stdout/stderr and writes the reports the configuration asks for.
 pub async fn run(config: RunConfig) -> RunReport {
     let started = Instant::now();
-    let (outcome, scenarios) = match run_inner(config).await {
-        Ok(ran) => ran,
+    crate::report::console::people_on_stderr(config.format == crate::cli::Format::Json);
+    let mut report = match run_inner(&config).await {
+        Ok(report) => report,
         Err(error) => {
             warn(&format!("error: {error}"));
-            (if error.is_runtime() { Outcome::Broken } else { Outcome::Failed }, Vec::new())
+            RunReport::stopped(&error)
         }
     };
-    RunReport { outcome, took: started.elapsed(), scenarios }
+    report.took = started.elapsed();
+    // After the sweep: a report that cannot be finished must not leave the target's data behind.
+    if let Err(error) = publish::publish(&config, &report) {
+        warn(&format!("error: {error}"));
+        report.outcome = Outcome::Broken;
+    }
+    report
 }
 
-async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> {
+async fn run_inner(config: &RunConfig) -> Result<RunReport> {
     let started = Instant::now();
-    let app_key_hint = config.app_key.is_some() || matches!(config.target, crate::config::TargetSpec::Embedded);
     if config.key_only.is_some() {
         say("Key-only mode: no admin credentials are used; only the @key-only scenarios can run.");
     }
     let browser_missing =
         crate::browser::Installation::at(&config.chromium, &config.chromedriver).err().map(|u| u.reason().to_owned());
     let before_start = Target {
-        app_key_known: app_key_hint,
+        app_key_known: config.knows_app_key(),
         browser_missing: browser_missing.as_deref(),
         dialect: None,
         restart_missing: None,
     };
-    let selection = select(&config, &before_start)?;
+    let selection = select(config, &before_start)?;
+    publish::prepare(config)?;
     if selection.count == 0 {
         say("No scenario matches the filters; nothing to run.");
         print_left_out(&selection.left_out);
-        return Ok((Outcome::Passed, Vec::new()));
+        return Ok(RunReport::empty(Outcome::Passed, selection.left_out, None));
     }
 
     let running = targets::start(&config.target, config.launch()).await?;
@@ -118,41 +159,26 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         }
     };
     // Now that the target said what it is, the choice is final (its app key, its database).
-    let app_key_known = running.app_key.is_some();
-    let restart_missing = running.restart.missing();
     let known = Target {
-        app_key_known,
+        app_key_known: running.app_key.is_some(),
         browser_missing: browser_missing.as_deref(),
         dialect: info.dialect.as_deref(),
-        restart_missing,
+        restart_missing: running.restart.missing(),
     };
-    let Selection { count: selected, left_out, browser } = select(&config, &known)?;
+    let selection = select(config, &known)?;
     let on = info.dialect.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
+    let target = format!("the {} target at {} (NocoBase {}{on})", running.kind, running.base_url, info.version);
     say(&format!(
-        "Running {selected} scenario{} against the {} target at {} (NocoBase {}{on}), {} at a time.",
-        if selected == 1 { "" } else { "s" },
-        running.kind,
-        running.base_url,
-        info.version,
+        "Running {} scenario{} against {target}, {} at a time.",
+        selection.count,
+        if selection.count == 1 { "" } else { "s" },
         config.concurrency
     ));
-    print_left_out(&left_out);
+    print_left_out(&selection.left_out);
 
-    let features = config.features.clone();
-    let junit = match &config.junit {
-        Some(path) => {
-            let cannot =
-                |e: std::io::Error| HarnessError::File { path: path.display().to_string(), reason: e.to_string() };
-            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(folder).map_err(cannot)?;
-            }
-            Some(std::fs::File::create(path).map_err(cannot)?)
-        }
-        None => None,
-    };
     let suite = Arc::new(Suite::new(
         client,
-        config,
+        config.clone(),
         running.kind,
         running.app_key.clone(),
         info.dialect.clone(),
@@ -160,7 +186,7 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         admin,
     ));
     suite.install();
-    if browser {
+    if selection.browser {
         // Chromium starts while the first scenarios run: most of a browser scenario's cost.
         let (suite, timeout) = (Arc::clone(&suite), suite.config.timeout);
         tokio::spawn(async move {
@@ -169,67 +195,39 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
             }
         });
     }
-    let filter_config = suite.config.clone();
-    let dialect = info.dialect.clone();
-    let filter = move |feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario| {
-        let target = Target {
-            app_key_known,
-            browser_missing: browser_missing.as_deref(),
-            dialect: dialect.as_deref(),
-            restart_missing,
-        };
-        excluded(&filter_config, &target, feature, rule, scenario).is_none()
+    let results = Collector::default();
+    let doc =
+        LivingDoc::new(config.report.clone(), RunHeader { target: running.kind.to_owned(), version: info.version });
+    let pass = |only| Pass {
+        suite: &suite,
+        features: &selection.features,
+        target: known,
+        only,
+        results: results.clone(),
+        doc: doc.clone(),
     };
-
-    let base = TutorialWorld::cucumber()
-        .max_concurrent_scenarios(suite.config.concurrency)
-        .before(|feature, rule, scenario, world| {
-            async move {
-                world.begin(feature, rule, scenario);
-            }
-            .boxed_local()
-        })
-        .after(|_feature, _rule, _scenario, finished, world| {
-            let passed = matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
-            async move {
-                if let Some(world) = world {
-                    world.finish(passed).await;
-                }
-            }
-            .boxed_local()
-        });
-    let junit_out: Box<dyn std::io::Write> = match junit {
-        Some(file) => Box::new(CleanOutput::new(file)),
-        None => Box::new(std::io::sink()),
-    };
-    let header = RunHeader { target: suite.target_kind.to_owned(), version: info.version.clone() };
-    let console: Box<dyn std::io::Write> =
-        if suite.config.quiet { Box::new(std::io::sink()) } else { Box::new(CleanOutput::new(std::io::stdout())) };
-    let writer = writer::Basic::raw(console, writer::Coloring::Auto, 0)
-        .summarized()
-        .tee::<TutorialWorld, _>(writer::JUnit::for_tee(junit_out, 0))
-        .tee::<TutorialWorld, _>(
-            LivingDoc::new(suite.config.report.clone(), header).discard_stats_writes().discard_arbitrary_writes(),
-        )
-        .normalized();
-    let undefined = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let undefined_in = Arc::clone(&undefined);
-    let result = base
-        .with_writer(writer)
-        // After `with_writer`, which replaces the writer this wraps: an undefined step fails the
-        // scenario, and the run as "could not run" (the feature, not the target, is wrong).
-        .fail_on_skipped_with(move |_feature, _rule, scenario| {
-            if let Ok(mut names) = undefined_in.lock() {
-                names.push(scenario.name.clone());
-            }
-            true
-        })
-        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
-        .filter_run(features, filter)
-        .await;
-    let (failed_steps, parsing_errors, hook_errors) =
-        (result.failed_steps(), result.parsing_errors(), result.hook_errors());
-    drop(result); // closes the JUnit file
+    let mut found = pass(None).run().await;
+    for attempt in 1..=config.retries {
+        let retry: HashSet<(String, usize, usize)> = results
+            .results()
+            .into_iter()
+            .filter(|r| r.status() == Status::Failed && r.failure().is_some_and(|f| f.transient))
+            .map(|r| (r.file, r.line, r.column))
+            .collect();
+        if retry.is_empty() {
+            break;
+        }
+        say(&format!(
+            "Retrying {} scenario{} that failed without a proper answer (no answer, or a 5xx where none was expected): attempt {} of {}.",
+            retry.len(),
+            if retry.len() == 1 { "" } else { "s" },
+            attempt + 1,
+            config.retries + 1
+        ));
+        let more = pass(Some(retry)).run().await;
+        found.undefined.extend(more.undefined);
+        found.hook_errors += more.hook_errors;
+    }
 
     if let Err(error) = suite.browser.quit().await {
         warn(&format!("cleanup: the browser did not quit: {error}"));
@@ -241,13 +239,9 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
         audit_section(&suite).await;
     }
     let leftovers = sweep(&suite).await;
-    // After the sweep: a report that cannot be finished must not leave the target's data behind.
-    let junit_written = match &suite.config.junit {
-        Some(path) => {
-            crate::report::junit::add_not_run(path, &left_out).inspect_err(|e| warn(&format!("error: {e}"))).is_ok()
-        }
-        None => true,
-    };
+    if let Err(error) = doc.write() {
+        warn(&format!("error: cannot write the report: {error}"));
+    }
     let tally = suite.tally();
     for problem in tally.cleanup.iter().chain(&leftovers) {
         warn(&format!("cleanup: {problem}"));
@@ -255,27 +249,27 @@ async fn run_inner(config: RunConfig) -> Result<(Outcome, Vec<ScenarioTiming>)> 
     print_openapi(&suite);
     let timings = suite.take_timings();
     print_shared_setup(&timings, suite.config.isolated);
-    let undefined = undefined.lock().map(|names| names.clone()).unwrap_or_default();
-    for name in &undefined {
+    for name in &found.undefined {
         warn(&format!("error: \"{name}\" has a step no step definition matches (a typo in the feature?)"));
     }
-    if tally.conformance + tally.runtime > 0 {
-        say(&format!(
-            "Failed steps: {} where the target did not conform, {} the suite could not run.",
-            tally.conformance, tally.runtime
-        ));
-    }
+    let mut all = results.results();
+    all.extend(selection.left_out);
+    print_results(&all);
     say(&format!("Finished in {:.1}s.", started.elapsed().as_secs_f64()));
     drop(running);
-    let outcome =
-        if tally.runtime > 0 || parsing_errors > 0 || hook_errors > 0 || !undefined.is_empty() || !junit_written {
-            Outcome::Broken
-        } else if failed_steps > 0 || !tally.cleanup.is_empty() || !leftovers.is_empty() {
-            Outcome::Failed
-        } else {
-            Outcome::Passed
-        };
-    Ok((outcome, timings))
+    let counts = Counts::of(&all);
+    let outcome = if counts.broken > 0 || found.hook_errors > 0 || !found.undefined.is_empty() {
+        Outcome::Broken
+    } else if counts.mismatched > 0
+        || !tally.cleanup.is_empty()
+        || !leftovers.is_empty()
+        || (config.fail_on_flaky && counts.flaky > 0)
+    {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    };
+    Ok(RunReport { outcome, took: Duration::ZERO, scenarios: timings, results: all, target: Some(target), error: None })
 }
 
 /// The security audit of a live deployment, as a section of the run's output (its findings do

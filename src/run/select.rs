@@ -1,15 +1,17 @@
 //! Which scenarios a run takes: the name and tag filters, key-only mode, and the scenarios that
-//! cannot run here (no app key, no Chromium), which are left out with the reason — before the
-//! target is started, so that a run with nothing to do starts nothing.
+//! cannot run here (no app key, no Chromium, no restart, another database), left out with the
+//! reason. Chosen before the target starts, so that a run with nothing to do starts nothing, and
+//! again once the target said what it is (its app key, its database, whether it restarts).
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
 
-use cucumber::gherkin::{self, GherkinEnv};
+use cucumber::gherkin;
 use cucumber::tag::Ext as _;
 
+use super::collect::file_of;
 use crate::config::RunConfig;
 use crate::error::{HarnessError, Result};
+use crate::report::results::ScenarioResult;
 
 /// Why a scenario is left out of this run; `browser_missing` says why Chromium cannot run, if so.
 pub(super) fn excluded<'a>(
@@ -54,22 +56,6 @@ pub(super) fn excluded<'a>(
     None
 }
 
-fn feature_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| HarnessError::File { path: dir.display().to_string(), reason: e.to_string() })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(feature_files(&path)?);
-        } else if path.extension().is_some_and(|e| e == "feature") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// The scenario-name filter's reason, which is not reported.
 const NAME_FILTER: &str = "name filter";
 /// The tag filter's reason, which is not reported.
@@ -96,10 +82,12 @@ pub(super) struct Target<'a> {
 
 /// What [`select`] chose.
 pub(super) struct Selection {
+    /// The features, read and parsed (Scenario Outlines expanded).
+    pub(super) features: Vec<gherkin::Feature>,
     /// How many scenarios run (a Scenario Outline's examples each count).
     pub(super) count: usize,
-    /// (reason, name) of those left out for a reason other than the filters.
-    pub(super) left_out: Vec<(String, String)>,
+    /// Those left out for a reason other than the filters, with the reason.
+    pub(super) left_out: Vec<ScenarioResult>,
     /// Whether a selected scenario opens the browser.
     pub(super) browser: bool,
 }
@@ -107,24 +95,17 @@ pub(super) struct Selection {
 /// The scenarios selected, before anything starts. Browser scenarios that cannot run stop the run
 /// instead when `--require-browser` is set.
 pub(super) fn select(config: &RunConfig, target: &Target<'_>) -> Result<Selection> {
+    let features = crate::features::load(&config.features)?;
     let mut selected = 0;
     let mut left_out = Vec::new();
     let mut browser = false;
-    for path in feature_files(&config.features)? {
-        let feature = gherkin::Feature::parse_path(&path, GherkinEnv::default())
-            .map_err(|e| HarnessError::File { path: path.display().to_string(), reason: e.to_string() })?;
+    for feature in &features {
         let scenarios = feature.scenarios.iter().map(|s| (None, s));
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
         for (rule, scenario) in scenarios.chain(in_rules) {
-            let count = scenario
-                .examples
-                .iter()
-                .map(|e| e.table.as_ref().map_or(0, |t| t.rows.len().saturating_sub(1)))
-                .sum::<usize>()
-                .max(1);
-            match excluded(config, target, &feature, rule, scenario) {
+            match excluded(config, target, feature, rule, scenario) {
                 None => {
-                    selected += count;
+                    selected += 1;
                     browser |= feature.tags.iter().chain(&scenario.tags).any(|t| t == crate::browser::TAG);
                 }
                 Some(why) if why == NAME_FILTER || why == TAG_FILTER => {}
@@ -134,9 +115,22 @@ pub(super) fn select(config: &RunConfig, target: &Target<'_>) -> Result<Selectio
                         scenario.name
                     )));
                 }
-                Some(why) => left_out.push((why.into_owned(), scenario.name.clone())),
+                Some(why) => {
+                    let tags = feature.tags.iter().chain(rule.iter().flat_map(|r| &r.tags)).chain(&scenario.tags);
+                    left_out.push(ScenarioResult {
+                        file: file_of(feature),
+                        feature: feature.name.clone(),
+                        rule: rule.map(|r| r.name.clone()),
+                        scenario: scenario.name.clone(),
+                        line: scenario.position.line,
+                        column: scenario.position.col,
+                        tags: tags.cloned().collect(),
+                        attempts: Vec::new(),
+                        left_out: Some(why.into_owned()),
+                    });
+                }
             }
         }
     }
-    Ok(Selection { count: selected, left_out, browser })
+    Ok(Selection { features, count: selected, left_out, browser })
 }

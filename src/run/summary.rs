@@ -1,7 +1,9 @@
-//! What a run prints besides cucumber's own lines: the scenarios it left out, and what checking
-//! answers against the target's OpenAPI documents found.
+//! What a run prints besides cucumber's own lines: the scenarios it left out, what checking
+//! answers against the target's OpenAPI documents found, the flaky scenarios, and the failures by
+//! kind.
 
 use crate::report::console::say;
+use crate::report::results::{Counts, ScenarioResult, Status};
 use crate::world::suite::Suite;
 use crate::world::timing::ScenarioTiming;
 
@@ -28,10 +30,10 @@ pub(super) fn print_openapi(suite: &Suite) {
 }
 
 /// One line per reason; the names when they are few.
-pub(super) fn print_left_out(left_out: &[(String, String)]) {
+pub(super) fn print_left_out(left_out: &[ScenarioResult]) {
     let mut by_reason: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for (why, name) in left_out {
-        by_reason.entry(why.as_str()).or_default().push(name.as_str());
+    for result in left_out {
+        by_reason.entry(result.left_out.as_deref().unwrap_or_default()).or_default().push(result.scenario.as_str());
     }
     for (why, names) in by_reason {
         if names.len() <= 3 {
@@ -55,6 +57,27 @@ pub(super) fn print_shared_setup(timings: &[ScenarioTiming], isolated: bool) {
         say(&format!(
             "Set-up: {shared} of {} scenarios took over the set-up an earlier scenario with the same set-up had built.",
             timings.len()
+        ));
+    }
+}
+
+/// The scenarios that passed only on a retry, and the failed ones by kind.
+pub(super) fn print_results(results: &[ScenarioResult]) {
+    for result in results.iter().filter(|r| r.status() == Status::Flaky) {
+        let why = result.failure().map(|f| f.message.lines().next().unwrap_or_default().to_owned()).unwrap_or_default();
+        say(&format!(
+            "FLAKY: \"{}\" ({}:{}) passed on attempt {} after: {why}",
+            result.scenario,
+            result.file,
+            result.line,
+            result.attempts.len()
+        ));
+    }
+    let counts = Counts::of(results);
+    if counts.failed() > 0 {
+        say(&format!(
+            "Failed steps: {} where the target did not conform, {} the suite could not run.",
+            counts.mismatched, counts.broken
         ));
     }
 }

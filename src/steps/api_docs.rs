@@ -55,8 +55,10 @@ fn entries(world: &TutorialWorld) -> Result<Vec<Value>> {
 async fn includes_collection(world: &mut TutorialWorld, collection: String) -> Result<()> {
     world
         .step(async |world| {
+            // At the target's API path (`/api/` unless it is deployed behind another), read as `/api/`.
             let url = format!("/api/swagger:get?ns=collections%2F{}", world.tagged(&collection));
-            if !entries(world)?.iter().any(|e| e["url"] == url.as_str()) {
+            let at_api_path = |entry: &Value| entry["url"].as_str().map(|u| world.normalizer.api_url(u));
+            if !entries(world)?.iter().any(|e| at_api_path(e).as_deref() == Some(url.as_str())) {
                 return Err(HarnessError::mismatch(Mismatch::new(
                     "swagger:getUrls",
                     format!("an entry for {url}"),

@@ -1,5 +1,7 @@
 //! The `todos` collection (tutorial step 2): created with the admin UI's "General collection"
-//! body, its `title` and `completed` fields added as the UI adds them, and the sample to-dos.
+//! body, its `title` and `completed` fields added as the UI adds them, and the sample to-dos. A
+//! collection of another name (a user's own feature) is made the same way and becomes the
+//! scenario's collection, which the record steps work on.
 
 use cucumber::{given, when};
 use serde_json::{Value, json};
@@ -33,7 +35,7 @@ async fn add_field(world: &mut TutorialWorld, collection: &str, field: &str) -> 
 
 /// Creates a to-do as the administrator and names its id after its title.
 pub(crate) async fn create_todo(world: &mut TutorialWorld, title: &str) -> Result<Exchange> {
-    let collection = world.tagged("todos");
+    let collection = world.collection();
     let exchange = world.client().records_create(&world.admin()?, &collection, json!({"title": title})).await?;
     if let Some(id) = exchange.pointer("/data/id").cloned() {
         world.know_record(title, &id);
@@ -132,7 +134,7 @@ async fn admin_completes_todo(world: &mut TutorialWorld, title: String) -> Resul
     world
         .step(async |world| {
             let id = world.record_id(&title)?;
-            let collection = world.tagged("todos");
+            let collection = world.collection();
             let body: Value = json!({"completed": true});
             let exchange = world.client().records_update(&world.admin()?, &collection, &id, body).await?;
             expect_status(&exchange, 200, "todos:update")?;

@@ -42,10 +42,8 @@ pub(crate) fn expect_status(exchange: &crate::exchange::Exchange, expected: u16,
         Some((message, None)) => format!("{} {message}", exchange.status),
         None => exchange.status.to_string(),
     };
-    Err(HarnessError::mismatch(crate::mismatch::Mismatch::new(
-        format!("status of {what}"),
-        expected.to_string(),
-        detail,
-        Some(exchange),
-    )))
+    Err(HarnessError::mismatch(
+        crate::mismatch::Mismatch::new(format!("status of {what}"), expected.to_string(), detail, Some(exchange))
+            .expecting_status(expected),
+    ))
 }

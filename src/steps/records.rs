@@ -1,5 +1,6 @@
 //! Working with to-dos (tutorial step 7): list, get, create, update and destroy, by whoever the
-//! step names — usually the API key alone.
+//! step names — usually the API key alone — in the scenario's collection (`todos`, or the one a
+//! user's own feature created: [`TutorialWorld::collection`]).
 
 use cucumber::gherkin::Step;
 use cucumber::{then, when};
@@ -30,7 +31,7 @@ async fn list_todos_with(world: &mut TutorialWorld, caller: Caller, query: Strin
 
 async fn list(world: &mut TutorialWorld, caller: Caller, query: String) -> Result<()> {
     let credential = world.credential(&caller)?;
-    let collection = world.tagged("todos");
+    let collection = world.collection();
     let exchange = world.client().records_list(&credential, &collection, &query).await?;
     world.observe(exchange).await?;
     Ok(())
@@ -41,7 +42,7 @@ async fn get_todo(world: &mut TutorialWorld, caller: Caller, title: String) -> R
     world
         .step(async |world| {
             let credential = world.credential(&caller)?;
-            let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+            let (collection, id) = (world.collection(), world.record_id(&title)?);
             let exchange = world.client().records_get(&credential, &collection, &id).await?;
             world.observe(exchange).await?;
             Ok(())
@@ -56,7 +57,7 @@ async fn create_todo(world: &mut TutorialWorld, caller: Caller, step: &Step) -> 
             let body = docstring_json(step)?;
             let title = body.get("title").and_then(Value::as_str).map(str::to_owned);
             let credential = world.credential(&caller)?;
-            let collection = world.tagged("todos");
+            let collection = world.collection();
             let exchange = world.client().records_create(&credential, &collection, body).await?;
             if let (Some(title), Some(id)) = (title, exchange.pointer("/data/id").cloned()) {
                 world.know_record(&title, &id);
@@ -73,7 +74,7 @@ async fn update_todo(world: &mut TutorialWorld, caller: Caller, title: String, s
         .step(async |world| {
             let body = docstring_json(step)?;
             let credential = world.credential(&caller)?;
-            let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+            let (collection, id) = (world.collection(), world.record_id(&title)?);
             let exchange = world.client().records_update(&credential, &collection, &id, body).await?;
             world.observe(exchange).await?;
             Ok(())
@@ -86,7 +87,7 @@ async fn destroy_todo(world: &mut TutorialWorld, caller: Caller, title: String) 
     world
         .step(async |world| {
             let credential = world.credential(&caller)?;
-            let (collection, id) = (world.tagged("todos"), world.record_id(&title)?);
+            let (collection, id) = (world.collection(), world.record_id(&title)?);
             let exchange = world.client().records_destroy(&credential, &collection, &id).await?;
             world.observe(exchange).await?;
             Ok(())

@@ -18,8 +18,9 @@ use crate::world::TutorialWorld;
 /// A secret no target uses, for the "signed with another secret" case.
 const WRONG_SECRET: &str = "not-the-app-key-of-any-nocobase";
 
-/// Turns `GET todos:list?x` into a method and a path on the scenario's own collection, with
-/// `{title}` replaced by that to-do's id.
+/// Turns `GET todos:list?x` into a method and a path on the scenario's own collection (its
+/// name as the feature wrote it becomes the real, tagged one), with `{title}` replaced by that
+/// to-do's id.
 fn parse_request(world: &TutorialWorld, request: &str) -> Result<(Method, String)> {
     let (method, path) = request
         .split_once(' ')
@@ -28,7 +29,7 @@ fn parse_request(world: &TutorialWorld, request: &str) -> Result<(Method, String
         Method::from_bytes(method.as_bytes()).map_err(|_| HarnessError::Scenario(format!("bad method {method:?}")))?;
     let end = path.find([':', '/', '?']).unwrap_or(path.len());
     let (resource, rest) = path.split_at(end);
-    let resource = if resource == "todos" { world.tagged("todos") } else { resource.to_owned() };
+    let resource = if resource == world.collection_name() { world.collection() } else { resource.to_owned() };
     let mut path = format!("{resource}{rest}");
     while let (Some(open), Some(close)) = (path.find('{'), path.find('}')) {
         if close < open || path[open..].starts_with("{\"") {

@@ -73,5 +73,5 @@ async fn matches_snapshot(world: &mut TutorialWorld, label: String) -> Result<()
 /// Checks `value` against the scenario's snapshot called `label`.
 pub(crate) fn check_snapshot(world: &TutorialWorld, label: &str, value: &Value) -> Result<()> {
     let name = format!("{}__{}", world.snapshot_prefix, snapshot::slug(label));
-    snapshot::check(&world.suite.config.snapshots, &name, &world.scenario_name, value, world.last.as_ref())
+    snapshot::handle(&world.suite.config.snapshots, &name, &world.scenario_name, value, world.last.as_ref())
 }

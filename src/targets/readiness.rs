@@ -84,13 +84,21 @@ fn check_health_answer(client: &NocoClient, exchange: &Exchange) -> Result<()> {
         });
     }
     if looks_like_html(exchange) {
-        let suggestion = if base.ends_with("/api") { base.clone() } else { format!("{base}/api") };
+        let hint = if base.ends_with("/api") {
+            // Already ending in /api: this deployment's API is under another path.
+            let origin = client.base().origin().ascii_serialization();
+            format!(
+                "NocoBase serves its web app wherever its API is not, so this deployment's API is under another path (NocoBase's API_BASE_PATH, e.g. {origin}/nocobase/api, behind a path or a proxy): pass that as --base-url"
+            )
+        } else {
+            format!(
+                "NocoBase serves its web app outside its API; the API base is the URL ending in /api — try --base-url {base}/api"
+            )
+        };
         return Err(HarnessError::NotNocoBase {
             url,
             what: format!("it answered {} with an HTML page", exchange.status),
-            hint: format!(
-                "NocoBase serves its web app outside /api; the API base is the URL ending in /api — try --base-url {suggestion}"
-            ),
+            hint,
         });
     }
     if exchange.status >= 500 {

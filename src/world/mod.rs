@@ -89,6 +89,15 @@ impl FromStr for Caller {
     }
 }
 
+/// How the scenario's failed step failed, for the run's results (cucumber keeps only the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepFailure {
+    /// The suite could not run the step (rather than: the target did not conform).
+    pub runtime: bool,
+    /// It may pass on another try ([`HarnessError::is_transient`]).
+    pub transient: bool,
+}
+
 /// The state of one scenario.
 #[derive(Debug, cucumber::World)]
 #[world(init = Self::new)]
@@ -117,6 +126,8 @@ pub struct TutorialWorld {
     pub snapshot_prefix: String,
     /// Scenario name, for snapshot descriptions.
     pub scenario_name: String,
+    /// How its failed step failed, if one did.
+    pub failure: Option<StepFailure>,
     created: Created,
     /// The scenario's own client: the run's, with a tap on what it sends.
     client: NocoClient,
@@ -148,6 +159,7 @@ impl TutorialWorld {
         let mut normalizer = Normalizer::new();
         normalizer.strip_tag(&tag);
         normalizer.created_rows_whole(suite.dialect.as_deref() == Some("postgres"));
+        normalizer.api_path(suite.client.base().path());
         if let Ok(admin) = suite.admin_id() {
             normalizer.know(IdKind::User, &json!(admin), "admin");
         }
@@ -174,6 +186,7 @@ impl TutorialWorld {
             last_token: None,
             snapshot_prefix: String::new(),
             scenario_name: String::new(),
+            failure: None,
             created: Created::default(),
         })
     }
@@ -249,12 +262,25 @@ impl TutorialWorld {
         }
     }
 
+    /// The scenario's collection, by its real (tagged) name: the one it created last (a feature
+    /// of a user's own names its own), else the tutorial's `todos`. The steps about records work
+    /// on it.
+    pub fn collection(&self) -> String {
+        self.created.collections.last().cloned().unwrap_or_else(|| self.tagged("todos"))
+    }
+
+    /// The scenario's collection as the feature names it (`todos`, `projects`).
+    pub fn collection_name(&self) -> String {
+        let real = self.collection();
+        real.strip_suffix(&format!("_{}", self.tag)).map(str::to_owned).unwrap_or(real)
+    }
+
     /// The key-only scenarios' key and the real name of its collection.
     pub fn lone_key(&self) -> Result<(Credential, String)> {
         let key = self.keys.get("lone").ok_or_else(|| HarnessError::Scenario("no key for this scenario".into()))?;
         let collection = match &self.suite.config.key_only {
             Some(key_only) => key_only.collection.clone(),
-            None => self.tagged("todos"),
+            None => self.collection(),
         };
         Ok((Credential::Bearer(key.token.clone()), collection))
     }
@@ -269,9 +295,10 @@ impl TutorialWorld {
         }
     }
 
-    /// Runs one step's body: every step definition goes through here. A failure is counted in the
-    /// run's tally by its kind (cucumber turns an `Err` into a panic message and loses the kind:
-    /// "did not conform" and "could not run" end in different exit codes).
+    /// Runs one step's body: every step definition goes through here. A failure's kind is kept in
+    /// [`Self::failure`] for the run's results (cucumber turns an `Err` into a panic message and
+    /// loses the kind: "did not conform" and "could not run" end in different exit codes, and
+    /// only a transient failure is retried).
     ///
     /// The opening steps that a shared fixture already did are not run again ([`shared`]); the
     /// end of the set-up is where this scenario's own state becomes a fixture.
@@ -291,7 +318,9 @@ impl TutorialWorld {
         let result = body(self).await;
         self.step_timings.push(StepTiming { index, text: String::new(), took: started.elapsed(), shared: false });
         match &result {
-            Err(error) => self.suite.record_failure(error),
+            Err(error) => {
+                self.failure = Some(StepFailure { runtime: error.is_runtime(), transient: error.is_transient() });
+            }
             Ok(()) => self.step_done(index),
         }
         result

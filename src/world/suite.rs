@@ -1,5 +1,5 @@
 //! What one run shares between scenarios: the client for the target, the configuration, the run
-//! tag, the admin's identity, and the tally of failures by kind. Everything else lives in a
+//! tag, the admin's identity, and what cleanup could not remove. Everything else lives in a
 //! scenario's own world.
 
 use std::collections::BTreeMap;
@@ -68,13 +68,9 @@ pub struct OpenApiTally {
     pub unavailable: BTreeMap<String, String>,
 }
 
-/// Failures seen so far, by kind.
+/// What cleanup could not do.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
-    /// Steps that failed because the target did not conform.
-    pub conformance: usize,
-    /// Steps that failed because the suite could not run them.
-    pub runtime: usize,
     /// Cleanup problems (left-over data on a live target).
     pub cleanup: Vec<String>,
 }
@@ -141,17 +137,6 @@ impl Suite {
     pub fn next_scenario_tag(&self) -> String {
         let n = self.scenarios.fetch_add(1, Ordering::Relaxed);
         format!("{}{}", self.run_tag, base36(u64::from(n), 3))
-    }
-
-    /// Counts a failed step by its kind.
-    pub fn record_failure(&self, error: &HarnessError) {
-        if let Ok(mut tally) = self.tally.lock() {
-            if error.is_runtime() {
-                tally.runtime += 1;
-            } else {
-                tally.conformance += 1;
-            }
-        }
     }
 
     /// Notes something cleanup could not remove.

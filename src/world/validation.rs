@@ -18,7 +18,7 @@ impl TutorialWorld {
         let Some(body) = exchange.body.json() else { return Ok(()) };
         let Some(action) = action_path(&exchange.path, &exchange.method) else { return Ok(()) };
         let collection = action.trim_start_matches('/').split(':').next().unwrap_or_default().to_owned();
-        let ours = collection == self.tagged("todos")
+        let ours = collection == self.collection()
             || self.suite.config.key_only.as_ref().is_some_and(|k| k.collection == collection);
         if !ours {
             return Ok(());

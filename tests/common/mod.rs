@@ -21,15 +21,22 @@ pub(crate) fn project() -> PathBuf {
 /// colour, and no `COLUMNS` (it would change where clap wraps `--help`, which is snapshot-tested).
 pub(crate) fn command(args: &[&str]) -> Command {
     let mut command = Command::new(binary());
-    command.args(args).env("INSTA_UPDATE", "no").env("NO_COLOR", "1").env_remove("COLUMNS");
+    command.args(args);
+    as_ci_runs_it(&mut command);
+    command
+}
+
+/// `command` with the environment a CI job gives it (see [`command`]).
+pub(crate) fn as_ci_runs_it(command: &mut Command) {
+    command.env("INSTA_UPDATE", "no").env("NO_COLOR", "1").env_remove("COLUMNS");
     #[expect(clippy::disallowed_methods, reason = "a child must not inherit the caller's NOCOBASE_* settings")]
     let inherited = std::env::vars();
     for (key, _) in inherited {
-        if key.starts_with("NOCOBASE_") {
+        // Nor GitHub Actions' settings: a test that wants annotations sets them itself.
+        if key.starts_with("NOCOBASE_") || key.starts_with("GITHUB_") {
             command.env_remove(key);
         }
     }
-    command
 }
 
 /// A finished process's output, both streams, for an assertion message.

@@ -52,6 +52,26 @@ async fn a_base_url_without_api_gets_the_web_app_and_a_suggestion() {
 }
 
 #[tokio::test]
+async fn a_deployment_behind_a_path_gets_the_web_app_at_api_and_is_told_where_the_api_is() {
+    // NocoBase started with API_BASE_PATH=/nocobase/api/ serves its web app at /api.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "text/html; charset=utf-8")
+                .set_body_string("<!DOCTYPE html><html><title>Loading...</title></html>"),
+        )
+        .mount(&server)
+        .await;
+    let out = run(&["run", "--base-url", &format!("{}/api", server.uri())]).await;
+    assert_eq!(out.code, 2, "{}", out.all());
+    assert!(out.stderr.contains("with an HTML page"), "{}", out.stderr);
+    assert!(!out.stderr.contains("try --base-url"), "the same URL is no suggestion: {}", out.stderr);
+    assert!(out.stderr.contains("API_BASE_PATH"), "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("e.g. {}/nocobase/api", server.uri())), "{}", out.stderr);
+}
+
+#[tokio::test]
 async fn a_server_that_stays_starting_is_waited_for_then_reported() {
     let server = MockServer::start().await;
     let starting = json!({"error": {"status": 503, "code": "APP_INITIALIZING", "message": "load plugin [ai], 50/77", "maintaining": true}});

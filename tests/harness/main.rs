@@ -4,14 +4,20 @@
 
 mod audit;
 mod browser;
+mod ci_outputs;
 mod cli;
 #[path = "../common/mod.rs"]
 mod common;
+mod compare;
 mod errors;
+mod installed;
 mod layout;
 mod leftovers;
 mod openapi;
+mod own_features;
 mod reports;
+mod retries;
 mod secrets;
 mod serve;
 mod support;
+mod vocabulary;

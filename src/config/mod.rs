@@ -1,16 +1,24 @@
 //! A validated run configuration, built from the raw command-line flags (which clap may have
 //! filled from `NOCOBASE_*` environment variables; no other module reads the environment, which
-//! `clippy.toml` enforces).
+//! `clippy.toml` enforces): the target, where features and snapshots come from ([`sources`]),
+//! what snapshot steps do (check, record, collect), the reports, and GitHub Actions' settings.
 
 #![expect(clippy::disallowed_methods, reason = "this module is the one door to the environment")]
+
+mod base_url;
+mod modes;
+mod sources;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use url::Url;
-
-use crate::cli::{RunArgs, TargetKind};
+pub use self::base_url::parse_base_url;
+pub use self::modes::{Comparing, comparing, recording};
+use crate::check::snapshot::{Pending, SnapshotMode};
+use crate::cli::{Format, RunArgs, TargetKind};
 use crate::error::{HarnessError, Result};
+use crate::features::FeatureSource;
+use crate::report::github::GitHub;
 use crate::secret::Secret;
 use crate::targets::Launch;
 pub use crate::targets::TargetSpec;
@@ -36,10 +44,10 @@ pub struct RunConfig {
     pub password: Secret,
     /// The target's APP_KEY, when known.
     pub app_key: Option<Secret>,
-    /// Feature files.
-    pub features: PathBuf,
-    /// Reviewed snapshots.
-    pub snapshots: PathBuf,
+    /// Where the features come from, in order.
+    pub features: Vec<FeatureSource>,
+    /// What snapshot steps do: check (against which snapshots), record, or collect.
+    pub snapshots: SnapshotMode,
     /// Scenario-name filter.
     pub name: Option<String>,
     /// Tag expression, parsed.
@@ -52,6 +60,16 @@ pub struct RunConfig {
     pub ready_timeout: Duration,
     /// JUnit report path.
     pub junit: Option<PathBuf>,
+    /// JSON-lines results path.
+    pub json: Option<PathBuf>,
+    /// How results are printed (`--format`).
+    pub format: Format,
+    /// GitHub Actions' settings, when running there (`GITHUB_ACTIONS=true`).
+    pub github: Option<GitHub>,
+    /// How many more times a scenario that failed transiently runs.
+    pub retries: usize,
+    /// A flaky scenario fails the run.
+    pub fail_on_flaky: bool,
     /// Readable report path (Markdown or HTML); screenshots go next to it.
     pub report: Option<PathBuf>,
     /// Check collection-action responses against the target's OpenAPI document.
@@ -72,11 +90,6 @@ pub struct RunConfig {
     pub chromium: PathBuf,
     /// chromedriver, for the @browser scenarios.
     pub chromedriver: PathBuf,
-}
-
-/// The project's own folder (where `features/` and `snapshots/` are).
-pub fn project_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 impl RunConfig {
@@ -132,19 +145,17 @@ impl RunConfig {
                 TargetSpec::Container { image, tag, docker_host: args.docker_host.clone() }
             }
         };
-        let features = args.features.unwrap_or_else(|| project_dir().join("features"));
-        if !features.is_dir() {
-            return Err(HarnessError::Config(format!(
-                "no feature files at {} (pass --features DIR)",
-                features.display()
-            )));
-        }
         if args.restart_command.is_some() && !matches!(target, TargetSpec::Live(_)) {
             return Err(HarnessError::Config(
                 "--restart-command restarts a deployment at --base-url; the embedded server and a container restart by themselves".into(),
             ));
         }
-        let snapshots = args.snapshots.unwrap_or_else(|| project_dir().join("snapshots"));
+        let forbidden = forbidden_dir();
+        let features = sources::features(&args.features, forbidden.as_deref())?;
+        let snapshots = SnapshotMode::Check {
+            sources: sources::snapshots(&args.snapshots, forbidden.as_deref())?,
+            pending: pending(),
+        };
         // The reference server takes scenarios in parallel wherever it runs; NocoBase on SQLite
         // does not (see the README).
         let reference_server =
@@ -196,6 +207,11 @@ impl RunConfig {
             timeout: Duration::from_secs(args.timeout),
             ready_timeout: Duration::from_secs(args.ready_timeout),
             junit: args.junit,
+            json: args.json,
+            format: Format::Pretty,
+            github: github(),
+            retries: args.retries,
+            fail_on_flaky: args.fail_on_flaky,
             report: args.report,
             validate_openapi: args.validate_openapi,
             keep: args.keep,
@@ -208,6 +224,33 @@ impl RunConfig {
             chromedriver: args.chromedriver,
         })
     }
+}
+
+/// GitHub Actions' settings when `GITHUB_ACTIONS` is `true`: where the job summary goes
+/// (`GITHUB_STEP_SUMMARY`) and the checkout (`GITHUB_WORKSPACE`).
+fn github() -> Option<GitHub> {
+    let path = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    switched_on("GITHUB_ACTIONS")
+        .then(|| GitHub { summary: path("GITHUB_STEP_SUMMARY"), workspace: path("GITHUB_WORKSPACE") })
+}
+
+/// What a check leaves for a new or different snapshot in a folder, as insta's `INSTA_UPDATE`
+/// says: `no` nothing, `always` accepts it, `new`/`unseen` a `.snap.new` to review, and `auto`
+/// (or unset) a `.snap.new` except in CI (`CI` set), where nothing.
+fn pending() -> Pending {
+    match std::env::var("INSTA_UPDATE").unwrap_or_default().trim() {
+        "no" => Pending::Nothing,
+        "always" | "force" => Pending::Accept,
+        "new" | "unseen" => Pending::Review,
+        _ if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "0" && v != "false") => Pending::Nothing,
+        _ => Pending::Review,
+    }
+}
+
+/// `NOCOBASE_FORBIDDEN_DIR`: a folder the run must read nothing from. The tests set it to the
+/// source tree, to show that an installed binary needs no checkout.
+fn forbidden_dir() -> Option<PathBuf> {
+    std::env::var_os("NOCOBASE_FORBIDDEN_DIR").filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
 /// The Docker engine's address, for code that checks for an engine outside a run (the container
@@ -242,62 +285,11 @@ fn valid_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Checks a `--base-url`: http(s), no query or fragment; a trailing slash is dropped.
-pub fn parse_base_url(raw: &str) -> Result<Url> {
-    let shown = without_userinfo(raw.trim());
-    let url = Url::parse(raw.trim()).map_err(|e| {
-        HarnessError::Config(format!(
-            "--base-url {shown:?} is not a URL ({e}); expected e.g. http://127.0.0.1:13000/api"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(HarnessError::Config(format!("--base-url {shown:?} must start with http:// or https://")));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(HarnessError::Config(format!(
-            "--base-url {shown:?} must not carry credentials: NocoBase does not read them there; pass the admin's with --account and --password"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(HarnessError::Config(format!("--base-url {shown:?} must not have a query or fragment")));
-    }
-    let mut url = url;
-    let trimmed = url.path().trim_end_matches('/').to_owned();
-    url.set_path(&trimmed);
-    Ok(url)
-}
-
-/// A URL as it may be shown: `user:password@` replaced, so that no message repeats a password.
-fn without_userinfo(raw: &str) -> String {
-    let Some(start) = raw.find("://").map(|i| i + 3) else { return raw.to_owned() };
-    let authority_end = raw[start..].find(['/', '?', '#']).map_or(raw.len(), |i| start + i);
-    match raw[start..authority_end].rfind('@') {
-        Some(at) => format!("{}[redacted]{}", &raw[..start], &raw[start + at..]),
-        None => raw.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
 
     use super::*;
-
-    #[test]
-    fn base_urls_are_checked_and_trimmed() {
-        assert_eq!(
-            parse_base_url("http://127.0.0.1:13000/api/").map(|u| u.to_string()).ok(),
-            Some("http://127.0.0.1:13000/api".into())
-        );
-        assert!(parse_base_url("ftp://x/api").is_err());
-        assert!(parse_base_url("not a url").is_err());
-        assert!(parse_base_url("http://x/api?a=1").is_err());
-        let refused = parse_base_url("http://bob:hunter2@127.0.0.1:13000/api").map(|u| u.to_string());
-        let message = refused.expect_err("credentials in the URL are refused").to_string();
-        assert!(message.contains("http://[redacted]@127.0.0.1:13000/api") && !message.contains("hunter2"), "{message}");
-        let message = parse_base_url("http://bob:hunter2@host:99999/api").expect_err("bad port").to_string();
-        assert!(!message.contains("hunter2"), "{message}");
-    }
 
     /// The suite's flags alone.
     #[derive(Debug, clap::Parser)]
