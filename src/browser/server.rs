@@ -99,7 +99,7 @@ mod tests {
     use crate::secret::Secret;
 
     async fn get(url: &str) -> reqwest::Response {
-        reqwest::get(url).await.expect("the page server answers")
+        crate::client::http().build().expect("a client").get(url).send().await.expect("the page server answers")
     }
 
     #[tokio::test]
@@ -122,6 +122,7 @@ mod tests {
         assert!(response.text().await.expect("body").contains(r#"const API_KEY = "page-server-test-key";"#));
         assert_eq!(missing.status(), 404);
         server.stop().await;
-        assert!(reqwest::get(&url).await.is_err(), "the port is closed once stopped");
+        let client = crate::client::http().build().expect("a client");
+        assert!(client.get(&url).send().await.is_err(), "the port is closed once stopped");
     }
 }

@@ -10,8 +10,8 @@ use serde_json::Value;
 use crate::error::{HarnessError, Result};
 
 /// The `source:` a snapshot names: the module that checks snapshots (insta records the file of
-/// the assertion; the committed snapshots say `src/snapshot.rs`, where it was when they were made).
-const SOURCE: &str = "src/snapshot.rs";
+/// its assertion there; nothing reads it back).
+const SOURCE: &str = "src/check/snapshot.rs";
 
 /// The JSON a snapshot file holds, `name` naming it in errors.
 pub(crate) fn contents(text: &str, name: &str) -> Result<Value> {
