@@ -7,6 +7,7 @@
 
 pub(crate) mod acl;
 pub(crate) mod memo;
+pub(crate) mod ms;
 pub(crate) mod tokens;
 
 use axum::http::HeaderMap;
