@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::auth::acl::{self, Access, Grant};
+use crate::auth::sessions::{Renewed, SessionRules};
 use crate::auth::{self, Caller};
 use crate::db::filter::is_valid_filter;
 use crate::http::body::{self, Parsed};
@@ -22,7 +23,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::locale::Locale;
 use crate::http::reply::Reply;
 use crate::http::request::{self, BadQuery, Params};
-use crate::http::{cors, json_body, origin, qs};
+use crate::http::{cookies, cors, json_body, origin, qs};
 use crate::js::stringify;
 use crate::resources::{self, Ctx};
 use crate::state::AppState;
@@ -174,13 +175,10 @@ impl Inputs<'_> {
 
     fn answer(&self, state: &AppState) -> Response {
         match handle(state, self) {
-            Ok((reply, renewed)) => {
-                let mut response = reply.into_response();
-                if let Some(token) = renewed.and_then(|t| HeaderValue::from_str(&t).ok()) {
-                    response.headers_mut().insert("x-new-token", token);
-                }
-                response
-            }
+            Ok((reply, renewed)) => match renewed {
+                Some(renewed) => with_renewed_session(reply.into_response(), &renewed, self.headers),
+                None => reply.into_response(),
+            },
             Err(error) => {
                 // Only an error's message is translated: the locale is worked out for errors alone.
                 let query_locale =
@@ -191,7 +189,26 @@ impl Inputs<'_> {
     }
 }
 
-fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<String>)> {
+/// A renewed session's answer (`BaseAuth.check`): `x-new-token` before the answer's own headers,
+/// the auth token and authenticator cookies refreshed after them.
+fn with_renewed_session(response: Response, renewed: &Renewed, headers: &HeaderMap) -> Response {
+    let Ok(token) = HeaderValue::from_str(&renewed.token) else { return response };
+    let mut response = prepend_headers(response, vec![(HeaderName::from_static("x-new-token"), token)]);
+    let jar = cookies::Jar::for_request(headers);
+    let expires = renewed.cookie_expires.as_deref();
+    let refreshed = [
+        jar.set(cookies::AUTH_TOKEN, &renewed.token, expires, true),
+        jar.set(cookies::AUTHENTICATOR, "basic", expires, true),
+    ];
+    for cookie in refreshed {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Renewed>)> {
     // The resourcer's `decodeURI` throws on a bad escape: a URIError, answered as a 500.
     if request::decode_uri(input.path).is_none() {
         return Err(ApiError::server("URI malformed"));
@@ -217,7 +234,7 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Stri
     if access != Access::Public {
         let token = auth::bearer_token(input.headers, params.str("token"));
         let x_role = input.headers.get("x-role").and_then(|v| v.to_str().ok());
-        let found = authenticate(state, token, x_role)?;
+        let found = authenticate(state, input.headers, token, x_role)?;
         if access == Access::Acl {
             grant = decide(state, &found.role, &route.resource, &route.action)?.ok_or_else(ApiError::forbidden)?;
         }
@@ -230,14 +247,25 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Stri
     Ok((reply, renewed))
 }
 
-/// Authenticates, through the memo when an API key was seen in this store generation.
-fn authenticate(state: &AppState, token: Option<String>, x_role: Option<&str>) -> ApiResult<Caller> {
+/// Authenticates, through the memo when an API key was seen in this store generation; session
+/// tokens under the token policy in force.
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: Option<String>,
+    x_role: Option<&str>,
+) -> ApiResult<Caller> {
     let generation = state.store().generation();
     if let Some(caller) = token.as_deref().and_then(|t| state.memo().caller(t, x_role, generation)) {
         return Ok(caller);
     }
-    let caller =
-        state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?;
+    let sessions = SessionRules {
+        signer: state.signer(),
+        policy: state.token_policy()?,
+        renewals: state.renewals(),
+        stream: headers.get(axum::http::header::ACCEPT).is_some_and(|accept| accept == "text/event-stream"),
+    };
+    let caller = state.store().read(|conn, catalog| auth::authenticate(conn, catalog, &sessions, token, x_role))?;
     state.memo().remember_caller(x_role, generation, &caller);
     Ok(caller)
 }
