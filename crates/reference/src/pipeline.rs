@@ -174,19 +174,31 @@ impl Inputs<'_> {
     }
 
     fn answer(&self, state: &AppState) -> Response {
-        match handle(state, self) {
-            Ok((reply, renewed)) => match renewed {
-                Some(renewed) => with_renewed_session(reply.into_response(), &renewed, self.headers),
-                None => reply.into_response(),
-            },
+        let mut renewed = None;
+        let response = match handle(state, self, &mut renewed) {
+            Ok(reply) => reply.into_response(),
             Err(error) => {
                 // Only an error's message is translated: the locale is worked out for errors alone.
                 let query_locale =
                     self.query.map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
                 error.localized(Locale::of_request(self.headers, query_locale.as_deref())).into_response()
             }
+        };
+        // A renewal stays on the answer when a later step fails (the error handler keeps the
+        // headers set before it), but not on Koa's own plain error, which clears them.
+        match renewed {
+            Some(renewed) if response.extensions().get::<crate::http::error::KoaPlain>().is_none() => {
+                with_renewed_session(response, &renewed, self.headers)
+            }
+            _ => response,
         }
     }
+}
+
+/// Whether the request's `Accept` is exactly `text/event-stream` (Node joins repeated headers).
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    let mut accepts = headers.get_all(axum::http::header::ACCEPT).iter();
+    accepts.next().is_some_and(|accept| accept == "text/event-stream") && accepts.next().is_none()
 }
 
 /// A renewed session's answer (`BaseAuth.check`): `x-new-token` before the answer's own headers,
@@ -208,7 +220,8 @@ fn with_renewed_session(response: Response, renewed: &Renewed, headers: &HeaderM
     response
 }
 
-fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Renewed>)> {
+/// Runs the request; a session renewed on the way is left in `renewed`, whatever the outcome.
+fn handle(state: &AppState, input: &Inputs<'_>, renewed: &mut Option<Renewed>) -> ApiResult<Reply> {
     // The resourcer's `decodeURI` throws on a bad escape: a URIError, answered as a 500.
     if request::decode_uri(input.path).is_none() {
         return Err(ApiError::server("URI malformed"));
@@ -223,7 +236,7 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Rene
         Ok(params) => params,
         // `parseQuery` threw: the resourcer logs it and skips the action's handlers, so
         // dataWrapping answers `{}` (recordings 087-092, 448: nothing runs, no authentication).
-        Err(BadQuery::Unparsable) => return Ok((Reply::empty(), None)),
+        Err(BadQuery::Unparsable) => return Ok(Reply::empty()),
         Err(BadQuery::TooDeep) => return Err(ApiError::server("Maximum call stack size exceeded")),
     };
     validate_filter_params(&route.action, &params)?;
@@ -235,16 +248,15 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Rene
         let token = auth::bearer_token(input.headers, params.str("token"));
         let x_role = input.headers.get("x-role").and_then(|v| v.to_str().ok());
         let found = authenticate(state, input.headers, token, x_role)?;
+        renewed.clone_from(&found.renewed);
         if access == Access::Acl {
             grant = decide(state, &found.role, &route.resource, &route.action)?.ok_or_else(ApiError::forbidden)?;
         }
         caller = Some(found);
     }
-    let renewed = caller.as_ref().and_then(|c| c.renewed.clone());
     let body = input.body.value.clone();
     let ctx = Ctx { state, route, params, body, headers: input.headers, caller, grant };
-    let reply = resources::dispatch(&ctx, handler)?;
-    Ok((reply, renewed))
+    resources::dispatch(&ctx, handler)
 }
 
 /// Authenticates, through the memo when an API key was seen in this store generation; session
@@ -263,7 +275,7 @@ fn authenticate(
         signer: state.signer(),
         policy: state.token_policy()?,
         renewals: state.renewals(),
-        stream: headers.get(axum::http::header::ACCEPT).is_some_and(|accept| accept == "text/event-stream"),
+        stream: is_event_stream(headers),
     };
     let caller = state.store().read(|conn, catalog| auth::authenticate(conn, catalog, &sessions, token, x_role))?;
     state.memo().remember_caller(x_role, generation, &caller);

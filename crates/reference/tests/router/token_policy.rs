@@ -288,3 +288,23 @@ async fn the_policy_survives_a_restart() {
     let token = claims(&token);
     assert_eq!(token["exp"].as_i64().expect("exp") - token["iat"].as_i64().expect("iat"), 10);
 }
+
+#[tokio::test]
+async fn a_renewal_stays_on_an_action_that_fails() {
+    // Arrange (the renewal's headers are set before the action; NocoBase's error handler keeps
+    // them on the error it answers)
+    let server = Server::new();
+    let admin = server.admin().await;
+    server.set_policy(&admin, "1ms", "7d", "1d").await;
+    let session = server.admin().await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+
+    // Act
+    let answer = server.post(UPDATE_URI, Some(&session), &json!({"config": null})).await;
+
+    // Assert
+    answer.assert_error(StatusCode::BAD_REQUEST, "config cannot be null", None);
+    let new_token = answer.headers.get("x-new-token").and_then(|v| v.to_str().ok()).expect("a new token");
+    assert_eq!(claims(new_token)["signInTime"], claims(&session)["signInTime"]);
+    assert_eq!(set_cookies(&answer).len(), 2);
+}
