@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::auth::acl::{self, Access, Grant};
+use crate::auth::sessions::{Renewed, SessionRules};
 use crate::auth::{self, Caller};
 use crate::db::filter::is_valid_filter;
 use crate::http::body::{self, Parsed};
@@ -22,7 +23,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::http::locale::Locale;
 use crate::http::reply::Reply;
 use crate::http::request::{self, BadQuery, Params};
-use crate::http::{cors, json_body, origin, qs};
+use crate::http::{cookies, cors, json_body, origin, qs};
 use crate::js::stringify;
 use crate::resources::{self, Ctx};
 use crate::state::AppState;
@@ -173,25 +174,54 @@ impl Inputs<'_> {
     }
 
     fn answer(&self, state: &AppState) -> Response {
-        match handle(state, self) {
-            Ok((reply, renewed)) => {
-                let mut response = reply.into_response();
-                if let Some(token) = renewed.and_then(|t| HeaderValue::from_str(&t).ok()) {
-                    response.headers_mut().insert("x-new-token", token);
-                }
-                response
-            }
+        let mut renewed = None;
+        let response = match handle(state, self, &mut renewed) {
+            Ok(reply) => reply.into_response(),
             Err(error) => {
                 // Only an error's message is translated: the locale is worked out for errors alone.
                 let query_locale =
                     self.query.map(qs::parse).and_then(|q| q.get("locale").and_then(Value::as_str).map(str::to_owned));
                 error.localized(Locale::of_request(self.headers, query_locale.as_deref())).into_response()
             }
+        };
+        // A renewal stays on the answer when a later step fails (the error handler keeps the
+        // headers set before it), but not on Koa's own plain error, which clears them.
+        match renewed {
+            Some(renewed) if response.extensions().get::<crate::http::error::KoaPlain>().is_none() => {
+                with_renewed_session(response, &renewed, self.headers)
+            }
+            _ => response,
         }
     }
 }
 
-fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<String>)> {
+/// Whether the request's `Accept` is exactly `text/event-stream` (Node joins repeated headers).
+fn is_event_stream(headers: &HeaderMap) -> bool {
+    let mut accepts = headers.get_all(axum::http::header::ACCEPT).iter();
+    accepts.next().is_some_and(|accept| accept == "text/event-stream") && accepts.next().is_none()
+}
+
+/// A renewed session's answer (`BaseAuth.check`): `x-new-token` before the answer's own headers,
+/// the auth token and authenticator cookies refreshed after them.
+fn with_renewed_session(response: Response, renewed: &Renewed, headers: &HeaderMap) -> Response {
+    let Ok(token) = HeaderValue::from_str(&renewed.token) else { return response };
+    let mut response = prepend_headers(response, vec![(HeaderName::from_static("x-new-token"), token)]);
+    let jar = cookies::Jar::for_request(headers);
+    let expires = renewed.cookie_expires.as_deref();
+    let refreshed = [
+        jar.set(cookies::AUTH_TOKEN, &renewed.token, expires, true),
+        jar.set(cookies::AUTHENTICATOR, "basic", expires, true),
+    ];
+    for cookie in refreshed {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// Runs the request; a session renewed on the way is left in `renewed`, whatever the outcome.
+fn handle(state: &AppState, input: &Inputs<'_>, renewed: &mut Option<Renewed>) -> ApiResult<Reply> {
     // The resourcer's `decodeURI` throws on a bad escape: a URIError, answered as a 500.
     if request::decode_uri(input.path).is_none() {
         return Err(ApiError::server("URI malformed"));
@@ -206,7 +236,7 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Stri
         Ok(params) => params,
         // `parseQuery` threw: the resourcer logs it and skips the action's handlers, so
         // dataWrapping answers `{}` (recordings 087-092, 448: nothing runs, no authentication).
-        Err(BadQuery::Unparsable) => return Ok((Reply::empty(), None)),
+        Err(BadQuery::Unparsable) => return Ok(Reply::empty()),
         Err(BadQuery::TooDeep) => return Err(ApiError::server("Maximum call stack size exceeded")),
     };
     validate_filter_params(&route.action, &params)?;
@@ -217,27 +247,37 @@ fn handle(state: &AppState, input: &Inputs<'_>) -> ApiResult<(Reply, Option<Stri
     if access != Access::Public {
         let token = auth::bearer_token(input.headers, params.str("token"));
         let x_role = input.headers.get("x-role").and_then(|v| v.to_str().ok());
-        let found = authenticate(state, token, x_role)?;
+        let found = authenticate(state, input.headers, token, x_role)?;
+        renewed.clone_from(&found.renewed);
         if access == Access::Acl {
             grant = decide(state, &found.role, &route.resource, &route.action)?.ok_or_else(ApiError::forbidden)?;
         }
         caller = Some(found);
     }
-    let renewed = caller.as_ref().and_then(|c| c.renewed.clone());
     let body = input.body.value.clone();
     let ctx = Ctx { state, route, params, body, headers: input.headers, caller, grant };
-    let reply = resources::dispatch(&ctx, handler)?;
-    Ok((reply, renewed))
+    resources::dispatch(&ctx, handler)
 }
 
-/// Authenticates, through the memo when an API key was seen in this store generation.
-fn authenticate(state: &AppState, token: Option<String>, x_role: Option<&str>) -> ApiResult<Caller> {
+/// Authenticates, through the memo when an API key was seen in this store generation; session
+/// tokens under the token policy in force.
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: Option<String>,
+    x_role: Option<&str>,
+) -> ApiResult<Caller> {
     let generation = state.store().generation();
     if let Some(caller) = token.as_deref().and_then(|t| state.memo().caller(t, x_role, generation)) {
         return Ok(caller);
     }
-    let caller =
-        state.store().read(|conn, catalog| auth::authenticate(conn, catalog, state.signer(), token, x_role))?;
+    let sessions = SessionRules {
+        signer: state.signer(),
+        policy: state.token_policy()?,
+        renewals: state.renewals(),
+        stream: is_event_stream(headers),
+    };
+    let caller = state.store().read(|conn, catalog| auth::authenticate(conn, catalog, &sessions, token, x_role))?;
     state.memo().remember_caller(x_role, generation, &caller);
     Ok(caller)
 }

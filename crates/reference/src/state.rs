@@ -1,14 +1,18 @@
 //! What a running reference server is made of: its configuration ([`ServerConfig`]), the one
 //! shared state every request reads ([`AppState`]: the store, the JWT signer, the memo of
-//! authentication and ACL decisions) and why it may fail to start ([`StartError`]).
+//! authentication and ACL decisions, the token policy in force, recent session renewals) and
+//! why it may fail to start ([`StartError`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::auth::memo::Memo;
+use crate::auth::policy::{self, PolicyCache, TokenPolicy};
+use crate::auth::renewals::Renewals;
 use crate::auth::tokens::Signer;
 use crate::db::install::RootAccount;
 use crate::db::store::Store;
+use crate::http::error::ApiResult;
 
 /// How the reference server is set up.
 #[derive(Clone)]
@@ -57,6 +61,8 @@ struct Inner {
     store: Store,
     signer: Signer,
     memo: Memo,
+    token_policy: PolicyCache,
+    renewals: Renewals,
 }
 
 impl AppState {
@@ -65,7 +71,14 @@ impl AppState {
         let store =
             Store::open(config.database.as_deref(), &config.root).map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
-        Ok(Self(Arc::new(Inner { store, signer, memo: Memo::default() })))
+        let inner = Inner {
+            store,
+            signer,
+            memo: Memo::default(),
+            token_policy: PolicyCache::default(),
+            renewals: Renewals::default(),
+        };
+        Ok(Self(Arc::new(inner)))
     }
 
     pub(crate) fn store(&self) -> &Store {
@@ -78,5 +91,20 @@ impl AppState {
 
     pub(crate) fn memo(&self) -> &Memo {
         &self.0.memo
+    }
+
+    /// The token policy in force (read from its table on first use).
+    pub(crate) fn token_policy(&self) -> ApiResult<TokenPolicy> {
+        self.0.token_policy.get(|| self.store().read(|conn, _| policy::load(conn)))
+    }
+
+    /// Puts a saved token policy in force.
+    pub(crate) fn set_token_policy(&self, policy: TokenPolicy) {
+        self.0.token_policy.set(policy);
+    }
+
+    /// Recent session renewals.
+    pub(crate) fn renewals(&self) -> &Renewals {
+        &self.0.renewals
     }
 }

@@ -74,6 +74,7 @@ const SNIPPETS: &[(&str, &[&str])] = &[
     ),
     ("pm.api-keys.configuration", &["apiKeys:list", "apiKeys:create", "apiKeys:destroy"]),
     ("pm.api-doc.documentation", &["swagger:*"]),
+    ("pm.security.token-policy", &["tokenControlConfig:*"]),
     ("pm.users", &["users:*"]),
     (
         "pm.data-source-manager.data-source-main",

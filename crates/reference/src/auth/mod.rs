@@ -2,29 +2,28 @@
 //! verify → user → key role overrides `X-Role` → block-list → expiry), then the request's role
 //! chosen as `setCurrentRole` does (a key's role or `X-Role` must be one of the user's roles).
 //!
-//! Beside it: the JWTs themselves ([`tokens`]), the ACL that decides what the role may do
-//! ([`acl`]), and the memo of both decisions ([`memo`]).
+//! Beside it: the JWTs themselves ([`tokens`]), session tokens under the token policy
+//! ([`sessions`], [`policy`], [`renewals`], time spans read by [`ms`]), the ACL that decides what
+//! the role may do ([`acl`]), and the memo of both decisions ([`memo`]).
 
 pub(crate) mod acl;
 pub(crate) mod memo;
+pub(crate) mod ms;
+pub(crate) mod policy;
+pub(crate) mod renewals;
+pub(crate) mod sessions;
 pub(crate) mod tokens;
 
 use axum::http::HeaderMap;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::auth::tokens::{Signer, Verified};
+use crate::auth::sessions::{Renewed, SessionRules, check_session};
+use crate::auth::tokens::Verified;
 use crate::db::clock;
 use crate::db::repository::{self, Row};
 use crate::db::store::CatalogView;
 use crate::http::error::{ApiError, ApiResult, messages};
-
-/// Session token lifetime (`tokenExpirationTime`, default `1d`).
-pub(crate) const SESSION_SECONDS: i64 = 86_400;
-/// How long after sign-in a session may be renewed (`sessionExpirationTime`, `7d`).
-const SESSION_MAX_SECONDS: i64 = 7 * 86_400;
-/// How long after expiry a session token may still be renewed (`expiredTokenRenewLimit`, `1d`).
-const RENEW_LIMIT_SECONDS: i64 = 86_400;
 
 /// An authenticated caller.
 #[derive(Debug, Clone)]
@@ -37,8 +36,8 @@ pub(crate) struct Caller {
     pub(crate) session: bool,
     /// The session token's id.
     pub(crate) jti: Option<String>,
-    /// A renewed session token to send back in `x-new-token`.
-    pub(crate) renewed: Option<String>,
+    /// A renewed session token to send back in `x-new-token` (and the auth cookies).
+    pub(crate) renewed: Option<Renewed>,
     /// The user's roles, in assignment order.
     pub(crate) roles: Vec<String>,
     /// The role this request acts as.
@@ -72,16 +71,17 @@ fn strip_bearer(value: &str) -> &str {
     }
 }
 
-/// Checks the token and picks the role. `x_role` is the client's `X-Role` header.
+/// Checks the token (a session token under `sessions`' policy) and picks the role. `x_role` is
+/// the client's `X-Role` header.
 pub(crate) fn authenticate(
     conn: &Connection,
     catalog: &CatalogView,
-    signer: &Signer,
+    sessions: &SessionRules<'_>,
     token: Option<String>,
     x_role: Option<&str>,
 ) -> ApiResult<Caller> {
     let token = token.ok_or_else(|| ApiError::unauthorized(messages::EMPTY_TOKEN, "EMPTY_TOKEN"))?;
-    let (claims, expired) = match signer.verify(&token) {
+    let (claims, expired) = match sessions.signer.verify(&token) {
         Verified::Valid(c) => (c, false),
         Verified::Expired(c) => (c, true),
         Verified::Invalid => return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN")),
@@ -100,7 +100,7 @@ pub(crate) fn authenticate(
             return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
         }
     } else {
-        renewed = check_session(conn, signer, &claims, &user, expired)?;
+        renewed = check_session(conn, sessions, &claims, &user, expired)?;
     }
     let roles = user_roles(conn, user_id)?;
     // A truthy `roleName` of any type replaces the `X-Role` header (`auth.js` l.233), and only a
@@ -139,72 +139,6 @@ fn find_user(conn: &Connection, catalog: &CatalogView, user_id: Option<&Value>) 
     let user = repository::find(conn, catalog, users, &selection, &paging)?.into_iter().next().ok_or_else(not_found)?;
     let id = user.get("id").and_then(Value::as_i64).ok_or_else(not_found)?;
     Ok((id, user))
-}
-
-/// Session tokens: too old a sign-in or too long expired ends the session; a recently expired
-/// token is renewed (the new one travels in `x-new-token`).
-fn check_session(
-    conn: &Connection,
-    signer: &Signer,
-    claims: &Map<String, Value>,
-    user: &Row,
-    expired: bool,
-) -> ApiResult<Option<String>> {
-    let now = clock::now();
-    let now_s = clock::unix_seconds(now);
-    let now_ms = clock::unix_millis(now);
-    let number = |key: &str| claims.get(key).and_then(Value::as_f64);
-    // `if (signInTime && …)`: a token without signInTime (minted, probe 422) skips the check.
-    let sign_in_ms = number("signInTime").filter(|t| *t != 0.0);
-    if sign_in_ms.is_some_and(|t| now_ms as f64 - t > (SESSION_MAX_SECONDS * 1000) as f64) {
-        return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
-    }
-    // A session older than the token lifetime counts as expired even if `exp` says otherwise;
-    // without `iat` the comparison is with NaN and never true.
-    let iat = number("iat");
-    let expired = expired || iat.is_some_and(|iat| now_ms as f64 - iat * 1000.0 > (SESSION_SECONDS * 1000) as f64);
-    if let (Some(changed), Some(iat)) = (user.get("passwordChangeTz").and_then(Value::as_f64), iat)
-        && changed != 0.0
-        && iat * 1000.0 < changed
-    {
-        return Err(ApiError::unauthorized("User password changed, please signin again.", "INVALID_TOKEN"));
-    }
-    if !expired {
-        return Ok(None);
-    }
-    if number("exp").is_some_and(|exp| now_ms as f64 - exp * 1000.0 > (RENEW_LIMIT_SECONDS * 1000) as f64) {
-        return Err(ApiError::unauthorized(messages::EXPIRED, "EXPIRED_SESSION"));
-    }
-    let Some(jti) = claims.get("jti").and_then(Value::as_str).filter(|j| !j.is_empty()) else {
-        return Err(ApiError::unauthorized(messages::EXPIRED, "INVALID_TOKEN"));
-    };
-    let known: Option<String> =
-        conn.prepare_cached("SELECT jti FROM issuedTokens WHERE jti = ?")?.query_row([jti], |r| r.get(0)).optional()?;
-    if known.is_none() {
-        return Err(ApiError::unauthorized(messages::EXPIRED, "TOKEN_RENEW_FAILED"));
-    }
-    let new_jti = uuid::Uuid::new_v4().to_string();
-    conn.execute("UPDATE issuedTokens SET jti = ?, issuedTime = ? WHERE jti = ?", params![new_jti, now_ms, jti])?;
-    let user_id = claims.get("userId").cloned().unwrap_or(Value::Null);
-    Ok(Some(session_token(signer, &user_id, now_s, sign_in_ms.map_or(0, |t| t as i64), &new_jti)?))
-}
-
-/// A session token as `auth:signIn` issues it.
-pub(crate) fn session_token(
-    signer: &Signer,
-    user_id: &Value,
-    iat: i64,
-    sign_in_ms: i64,
-    jti: &str,
-) -> ApiResult<String> {
-    signer.sign(&serde_json::json!({
-        "userId": user_id,
-        "temp": true,
-        "iat": iat,
-        "signInTime": sign_in_ms,
-        "exp": iat + SESSION_SECONDS,
-        "jti": jti,
-    }))
 }
 
 fn is_blocked(conn: &Connection, key: &str) -> ApiResult<bool> {

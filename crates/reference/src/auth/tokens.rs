@@ -127,30 +127,10 @@ pub(crate) fn lifetime_seconds(expires_in: &Value) -> Result<i64, BadLifetime> {
     }
 }
 
-/// The `ms` package: `"30d"` → 2 592 000 000; a bare number string is milliseconds.
+/// The `ms` package's milliseconds, floored: `"30d"` → 2 592 000 000; a bare number string is
+/// milliseconds.
 pub(crate) fn ms(text: &str) -> Option<i64> {
-    if text.len() > 100 {
-        return None;
-    }
-    let t = text.trim();
-    let number_end = t
-        .char_indices()
-        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-')))
-        .map(|(i, _)| i)
-        .unwrap_or(t.len());
-    let value: f64 = t[..number_end].parse().ok()?;
-    let unit = t[number_end..].trim().to_ascii_lowercase();
-    let factor: f64 = match unit.as_str() {
-        "years" | "year" | "yrs" | "yr" | "y" => 31_557_600_000.0,
-        "weeks" | "week" | "w" => 604_800_000.0,
-        "days" | "day" | "d" => 86_400_000.0,
-        "hours" | "hour" | "hrs" | "hr" | "h" => 3_600_000.0,
-        "minutes" | "minute" | "mins" | "min" | "m" => 60_000.0,
-        "seconds" | "second" | "secs" | "sec" | "s" => 1_000.0,
-        "milliseconds" | "millisecond" | "msecs" | "msec" | "ms" | "" => 1.0,
-        _ => return None,
-    };
-    Some((value * factor).floor() as i64)
+    crate::auth::ms::ms(text).map(|m| m.floor() as i64)
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ mod tests {
             "dataSourcesRolesResourcesActions",
             "tokenBlacklist",
             "issuedTokens",
+            "tokenControlConfig",
             "collections",
             "fields",
             "applicationPlugins",

@@ -26,6 +26,12 @@ CREATE TABLE IF NOT EXISTS "issuedTokens" (
   "jti" VARCHAR(255) PRIMARY KEY, "userId" BIGINT, "signInTime" BIGINT, "issuedTime" BIGINT
 );
 
+-- plugin-auth's token policy: one row, `token-policy-config` (auth/policy.rs).
+CREATE TABLE IF NOT EXISTS "tokenControlConfig" (
+  "createdAt" DATETIME, "updatedAt" DATETIME, "key" VARCHAR(255) NOT NULL PRIMARY KEY,
+  "config" JSON NOT NULL DEFAULT '{}', "createdById" BIGINT, "updatedById" BIGINT
+);
+
 CREATE TABLE IF NOT EXISTS "collections" (
   "key" VARCHAR(255) PRIMARY KEY, "name" VARCHAR(255) UNIQUE, "title" VARCHAR(255),
   "inherit" TINYINT(1), "hidden" TINYINT(1), "description" TEXT, "options" JSON, "sort" BIGINT

@@ -27,18 +27,24 @@ impl Jar {
         Self { secure: forwarded.as_deref() == Some("https") }
     }
 
-    /// `Set-Cookie` for `name=value` until `expires` (an HTTP date).
-    pub(crate) fn set(&self, name: &str, value: &str, expires: &str, http_only: bool) -> String {
+    /// `Set-Cookie` for `name=value` until `expires` (an HTTP date); without one, a cookie for
+    /// the browser session (koa's cookies write `expires` only for a truthy `maxAge`).
+    pub(crate) fn set(&self, name: &str, value: &str, expires: Option<&str>, http_only: bool) -> String {
         self.write(name, value, expires, http_only)
     }
 
     /// `Set-Cookie` clearing `name` (`cookies.set(name, null)`).
     pub(crate) fn clear(&self, name: &str, http_only: bool) -> String {
-        self.write(name, "", "Thu, 01 Jan 1970 00:00:00 GMT", http_only)
+        self.write(name, "", Some("Thu, 01 Jan 1970 00:00:00 GMT"), http_only)
     }
 
-    fn write(&self, name: &str, value: &str, expires: &str, http_only: bool) -> String {
-        let mut cookie = format!("{name}={value}; path=/; expires={expires}; samesite=lax");
+    fn write(&self, name: &str, value: &str, expires: Option<&str>, http_only: bool) -> String {
+        let mut cookie = format!("{name}={value}; path=/");
+        if let Some(expires) = expires {
+            cookie.push_str("; expires=");
+            cookie.push_str(expires);
+        }
+        cookie.push_str("; samesite=lax");
         if self.secure {
             cookie.push_str("; secure");
         }

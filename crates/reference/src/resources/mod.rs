@@ -13,6 +13,7 @@ mod records;
 mod roles;
 mod session;
 mod swagger;
+mod token_policy;
 mod users;
 
 use axum::http::{HeaderMap, StatusCode};
@@ -97,6 +98,11 @@ const ROUTES: &[Resource] = &[
         ],
     )
     .of_plugin("api-keys"),
+    Resource::new(
+        "tokenControlConfig",
+        &[("get", token_policy::token_control_config_get), ("update", token_policy::token_control_config_update)],
+    )
+    .with_default_actions(),
     Resource::new("availableActions", &[("list", roles::available_actions_list)]),
     Resource::new(
         "iframeHtml",

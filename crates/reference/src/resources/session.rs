@@ -1,5 +1,5 @@
-//! Sessions (`plugin-auth`, basic authenticator): `auth:signIn` issues a 1-day session token and
-//! NocoBase's four cookies, `auth:check` answers the current user as NocoBase loads it (raw
+//! Sessions (`plugin-auth`, basic authenticator): `auth:signIn` issues a session token and
+//! NocoBase's four cookies, for as long as the token policy says, `auth:check` answers the current user as NocoBase loads it (raw
 //! SQLite values, roles with their `rolesUsers` pivot), `auth:signOut` blocks the token's jti.
 
 use axum::http::{HeaderValue, header};
@@ -7,7 +7,8 @@ use axum::response::IntoResponse;
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value, json};
 
-use crate::auth::{self, session_token};
+use crate::auth;
+use crate::auth::sessions::session_token;
 use crate::db::clock;
 use crate::db::ids::random_token;
 use crate::db::repository::{self, Paging, Projection, Selection};
@@ -20,7 +21,6 @@ use crate::http::reply::{Reply, json_response};
 use crate::resources::Ctx;
 
 const WRONG_CREDENTIALS: &str = "The username/email or password is incorrect, please re-enter";
-const COOKIE_DAYS: i64 = 7;
 
 /// `POST /api/auth:signIn` with `{"account"|"email", "password"}`.
 pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
@@ -55,14 +55,22 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     }
 
     let now = clock::now();
+    let now_ms = clock::unix_millis(now);
     let jti = uuid::Uuid::new_v4().to_string();
-    let token =
-        session_token(ctx.state.signer(), &json!(user_id), clock::unix_seconds(now), clock::unix_millis(now), &jti)?;
+    let policy = ctx.state.token_policy()?;
+    let token = session_token(ctx.state.signer(), &policy, user_id, now_ms, &jti)?;
     let (user, role) = store.write(|tx| {
         tx.sql.execute(
             "INSERT INTO issuedTokens (jti, userId, signInTime, issuedTime) VALUES (?, ?, ?, ?)",
-            params![jti, user_id, clock::unix_millis(now), clock::unix_millis(now)],
+            params![jti, user_id, now_ms, now_ms],
         )?;
+        // `TokenController.add` forgets the user's sessions older than the policy allows.
+        if let Some(session_ms) = policy.session_ms {
+            tx.sql.execute(
+                "DELETE FROM issuedTokens WHERE userId = ? AND signInTime < ?",
+                params![user_id, now_ms as f64 - session_ms],
+            )?;
+        }
         let users = tx.catalog.get("users").cloned().ok_or_else(|| ApiError::Internal("no users".into()))?;
         let rows = repository::find(tx.sql, &tx.catalog, &users, &Selection::by_key(user_id), &Paging::default())?;
         let user = repository::project(tx.sql, &tx.catalog, &users, rows, &Projection::default())?
@@ -76,16 +84,18 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
     // `setAuthCookies`, then `setSessionCookies` (`base/auth.ts` l.65-138): the role cookie
     // holds the client's `X-Role` unchecked, else the default role, else the first.
     let jar = Jar::for_request(ctx.headers);
-    let expires = clock::http_date(now + time::Duration::days(COOKIE_DAYS));
+    // The cookies last the session (`sessionExpirationTime`).
+    let expires = policy.cookie_expires(now).map(clock::http_date);
+    let expires = expires.as_deref();
     let x_role = ctx.headers.get("x-role").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let role = x_role.filter(|r| !r.is_empty()).or(role);
     let mut set_cookies = vec![
-        jar.set(cookies::AUTH_TOKEN, &token, &expires, true),
-        jar.set(cookies::AUTHENTICATOR, "basic", &expires, true),
-        jar.set(cookies::CSRF_TOKEN, &random_token(32), &expires, false),
+        jar.set(cookies::AUTH_TOKEN, &token, expires, true),
+        jar.set(cookies::AUTHENTICATOR, "basic", expires, true),
+        jar.set(cookies::CSRF_TOKEN, &random_token(32), expires, false),
     ];
     if let Some(role) = role {
-        set_cookies.push(jar.set(cookies::ROLE, &role, &expires, false));
+        set_cookies.push(jar.set(cookies::ROLE, &role, expires, false));
     }
     for cookie in set_cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {

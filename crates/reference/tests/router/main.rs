@@ -13,6 +13,7 @@ mod missing_filters;
 mod passwords;
 mod query_order;
 mod resilience;
+mod token_policy;
 mod unknown_routes;
 mod wrong_types;
 
