@@ -368,7 +368,8 @@ async fn bench_reference(seconds: u64) -> Result<(), String> {
 async fn bench_nocobase(seconds: u64) -> Result<(), String> {
     let base = std::env::var("NOCOBASE_BASE_URL").unwrap_or_else(|_| "http://127.0.0.1:13000/api".into());
     let base = Url::parse(&base).map_err(|e| e.to_string())?;
-    let probe = nocobase_conformance::client::http().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
+    let probe =
+        nocobase_conformance::client::http().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
     match probe.get(format!("{base}/__health_check")).send().await {
         Ok(r) if r.status() == 200 => {}
         _ => {

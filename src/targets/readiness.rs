@@ -53,7 +53,11 @@ pub async fn wait_until_ready(client: &NocoClient, bound: Duration) -> Result<()
     loop {
         let exchange = match client.health_check().await {
             Ok(exchange) => exchange,
-            Err(HarnessError::Unreachable { .. }) if started.elapsed() < bound.min(Duration::from_secs(5)) => {
+            // Refused, or (just after a restart) a kept-alive connection to the old process that
+            // closes under the request: both mean "not listening yet", for a few seconds.
+            Err(HarnessError::Unreachable { .. } | HarnessError::Transport { .. })
+                if started.elapsed() < bound.min(Duration::from_secs(5)) =>
+            {
                 tokio::time::sleep(POLL).await;
                 continue;
             }
@@ -173,4 +177,39 @@ pub async fn check_key(client: &NocoClient, key: &Secret, collection: &str) -> R
         _ => "check that --base-url is NocoBase's API base".to_owned(),
     };
     Err(HarnessError::KeyNotUsable { collection: collection.to_owned(), status: exchange.status, message, hint })
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+    use url::Url;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_connection_closed_under_the_first_request_is_waited_out() {
+        // Arrange: a server that drops the first connection unanswered (as a restarted target's
+        // old process does to a kept-alive connection), then answers `ok`.
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let base = Url::parse(&format!("http://{}/api/", listener.local_addr().expect("an address"))).expect("a URL");
+        tokio::spawn(async move {
+            let (mut first, _) = listener.accept().await.expect("a connection");
+            let _ = first.read(&mut [0u8; 1024]).await;
+            drop(first);
+            loop {
+                let (mut stream, _) = listener.accept().await.expect("a connection");
+                let _ = stream.read(&mut [0u8; 1024]).await;
+                let answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+                let _ = stream.write_all(answer).await;
+            }
+        });
+        let client = NocoClient::new(&base, Duration::from_secs(5)).expect("a client");
+
+        // Act
+        let ready = wait_until_ready(&client, Duration::from_secs(10)).await;
+
+        // Assert
+        assert!(ready.is_ok(), "{ready:?}");
+    }
 }

@@ -171,7 +171,10 @@ async fn record_then_check_passes_on_the_same_target_and_names_the_change_on_ano
     assert_eq!(recorded.code, 0, "{}", recorded.all());
     let snapshot = snapshots.join("projects__the_key_lists_our_projects__projects.snap");
     let text = std::fs::read_to_string(&snapshot).expect("record wrote the snapshot");
-    assert!(text.starts_with("---\nsource: src/check/snapshot.rs\ndescription: The key lists our projects\n---\n"), "{text}");
+    assert!(
+        text.starts_with("---\nsource: src/check/snapshot.rs\ndescription: The key lists our projects\n---\n"),
+        "{text}"
+    );
     assert!(text.contains("\"request\": \"GET /api/projects:list?pageSize=5\""), "{text}");
     assert_eq!(same.code, 0, "the recorded answers hold on the same target: {}", same.all());
     assert_eq!(changed.code, 1, "{}", changed.all());
