@@ -70,6 +70,8 @@ impl AppState {
     pub fn new(config: ServerConfig) -> Result<Self, StartError> {
         let store =
             Store::open(config.database.as_deref(), &config.root).map_err(|e| StartError::Database(e.to_string()))?;
+        // The token policy's row, as plugin-auth installs it (a database from before it gets it too).
+        store.write(|tx| crate::auth::policy::install(tx.sql)).map_err(|e| StartError::Database(e.to_string()))?;
         let signer = Signer::new(&config.app_key);
         let inner = Inner {
             store,

@@ -93,10 +93,7 @@ impl Store {
             resources: RwLock::new(BTreeMap::new()),
         };
         store.reload_catalog()?;
-        store.write(|tx| {
-            crate::auth::policy::install(tx.sql)?;
-            install::seed(tx.sql, root)
-        })?;
+        store.write(|tx| install::seed(tx.sql, root))?;
         let enabled = store.read(|conn, _| {
             let mut stmt = conn.prepare_cached("SELECT name FROM applicationPlugins WHERE enabled = 1")?;
             let names = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<BTreeSet<_>, _>>()?;
