@@ -17,6 +17,7 @@
 //! | known record | `[todo:<title>]` | `id` of records the scenario created; `filterByTk=<id>` and `/todos/<id>` in the request line | snowflake ids differ per run; the title says which record |
 //! | known API key | `[key:<name>]` | `id` of `apiKeys` rows | row ids depend on the deployment's history |
 //! | other snowflake | `[snowflake]` | ids and `…Id` values ≥ 2³² not known to the scenario | generated 53-bit ids (role resources, their actions) |
+//! | repeated name in a grant | *(removed)* | `roles:check` answers: a name repeated in a list of `data.actions.*` (first kept) | NocoBase repeats the primary key and timestamps in a fresh `view` grant until the role serves a view request, which tidies the list (see `grants.rs`): history, not permissions |
 //! | unset column of a created row | *(removed)* | on PostgreSQL only: `null` members of `data` and of `data.fields[*]` in answers to `…:create` that the request did not send | Sequelize reads the inserted row back there (`INSERT … RETURNING *`) and NocoBase answers every column; on SQLite and MariaDB it answers what was set. Later `get`/`list` answers show those `null`s on every database, and are not touched |
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
+use super::grants;
 use crate::exchange::{Exchange, ResponseBody};
 
 /// How the recordings write a token they removed.
@@ -256,6 +258,7 @@ impl Normalizer {
             ResponseBody::Json(v) if self.created_rows_whole && is_create(&exchange.path) => {
                 self.value(&without_unset_columns(v, exchange.request_body.as_ref()))
             }
+            ResponseBody::Json(v) if grants::is_roles_check(&exchange.path) => self.value(&grants::without_repeats(v)),
             ResponseBody::Json(v) => self.value(v),
             ResponseBody::Text(t) => json!(self.text(t)),
             ResponseBody::Empty => Value::Null,
