@@ -31,6 +31,8 @@ pub(crate) struct Actual {
     pub(crate) cookies: Vec<String>,
     /// Whether the answer carries an `X-Request-Id`.
     pub(crate) request_id: bool,
+    /// The token sent and the `x-new-token` it was renewed into, when the answer renewed one.
+    pub(crate) renewal: Option<(String, String)>,
     pub(crate) body: Value,
 }
 

@@ -1,7 +1,8 @@
-//! Replays every exchange recorded from real NocoBase 2.2.15 (`fixtures/recordings/2.2.15-api`
-//! and `2.2.15-ui`) against a fresh reference server per recording set, in order, and checks that
-//! the server answers as NocoBase did: status, content-type class, the CORS headers the set kept,
-//! and the normalised body. Prints `reproduced N of M (P%)`.
+//! Replays every exchange recorded from real NocoBase 2.2.15 (`fixtures/recordings/2.2.15-api`,
+//! `-ui`, `-offpath`, `-lifecycle`) against a fresh reference server per recording set, in order,
+//! and checks that the server answers as NocoBase did: status, content-type class, the CORS headers
+//! the set kept (everywhere, or only where the request sent `Origin`), and the normalised body.
+//! Prints `reproduced N of M (P%)`.
 //!
 //! The rules that turn a recording back into a live request, each kept small:
 //! * **tokens** — a recorded `Authorization` holding `<TOKEN>` gets the live token that the
@@ -10,7 +11,17 @@
 //! * **generated ids** — snowflakes and uids are learned recorded → actual by walking the recorded
 //!   and actual response bodies in parallel ([`IdMap::learn`]), then rewritten in later URLs and
 //!   bodies; for the comparison both sides name a learned id by its recorded value.
-//! * **waiting** — an `auth` text saying "used N s after creation" waits N seconds first.
+//! * **sessions** — which sign-in an `auth` text names, renewals (`x-new-token`) included:
+//!   [`Sessions::resolve`]; **forged JWTs** (`JWT …`, `root JWT …`, `forged …`) are minted again
+//!   from `decoded_jwt`, their times moved with the clock, with the secret the text names or the
+//!   running APP_KEY ([`minting::mint`]).
+//! * **origin** — recorded URLs are on the recordings' server (`127.0.0.1:13000`, `:13003`); its
+//!   host is sent as `Host`, which same-origin checks see.
+//! * **server stages** ([`Stages`]) — an admin sign-in followed by `collections:create` of `todos`
+//!   starts a block over on a fresh database; a `note` naming a stop/start (and its APP_KEY) is a
+//!   new `AppState` on the same database file ([`Server::restart`]).
+//! * **waiting** — an `auth` text saying "used N s after creation" waits N seconds first. Longer
+//!   recorded waits (the token policy's 10-66 s) are not slept: those exchanges are exceptions.
 //! * **comparison** — `nocobase_conformance::check::normalize::Normalizer` on both sides (JWTs,
 //!   timestamps, uids, snowflakes; key order never matters).
 //!
@@ -32,24 +43,29 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 /// The recording sets, in the order they are replayed.
-const SETS: &[&str] = &["2.2.15-api", "2.2.15-ui", "2.2.15-offpath"];
+const SETS: &[&str] = &["2.2.15-api", "2.2.15-ui", "2.2.15-offpath", "2.2.15-lifecycle"];
 /// The APP_KEY the recordings' server ran with (their SUMMARY.md).
 const APP_KEY: &str = "lab-test-app-key-0123456789abcdef";
-/// Where the recordings' server listened; recorded URLs start with it.
-const RECORDED_ORIGIN: &str = "http://127.0.0.1:13000";
 /// The share of exchanges the reference server must reproduce.
 const MIN_SCORE_PERCENT: f64 = 90.0;
 
 mod comparison;
 mod ids;
+mod minting;
 mod raw;
 mod recordings;
+mod server;
+mod sessions;
+mod stages;
 mod tokens;
 mod wire;
 
 use comparison::*;
 use ids::*;
 use recordings::*;
+use server::*;
+use sessions::*;
+use stages::*;
 use tokens::*;
 
 /// What became of one exchange.
@@ -59,29 +75,15 @@ struct Outcome {
     diff: Vec<String>,
 }
 
-/// Starts a fresh reference server on 127.0.0.1:0 and returns its origin.
-async fn start_server() -> (String, tokio::task::JoinHandle<()>) {
-    let config = ServerConfig {
-        app_key: APP_KEY.to_owned(),
-        root: RootAccount {
-            email: "admin@nocobase.com".to_owned(),
-            password: "admin123".to_owned(),
-            ..RootAccount::default()
-        },
-        database: None,
-    };
-    let state = AppState::new(config).expect("the reference server starts");
-    let (address, task) = nocobase_conformance::reference::spawn(state).await.expect("binds 127.0.0.1:0");
-    let port = address.port();
-    (format!("http://127.0.0.1:{port}"), task)
-}
-
 /// Plays one set against a fresh server.
 async fn replay_set(set: &str) -> Vec<Outcome> {
     let recordings = load_set(set);
-    let cors_kept = recordings.iter().any(|r| r.header("vary").is_some());
-    let (origin, server) = start_server().await;
-    let address = origin.trim_start_matches("http://").to_owned();
+    // A set keeps the CORS headers everywhere (ui, offpath), or only where the request carried
+    // an `Origin` (lifecycle), or nowhere (api).
+    let kept = recordings.iter().filter(|r| r.header("vary").is_some());
+    let only_with_origin = kept.clone().all(|r| r.sent_origin());
+    let cors_kept_anywhere = kept.count() > 0;
+    let mut server = Server::fresh().await;
     let client = nocobase_conformance::client::http()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
@@ -89,8 +91,20 @@ async fn replay_set(set: &str) -> Vec<Outcome> {
         .expect("a client");
     let mut tokens = Tokens::default();
     let mut ids = IdMap::default();
+    let mut stages = Stages::default();
     let mut outcomes = Vec::new();
-    for recorded in &recordings {
+    for (index, recorded) in recordings.iter().enumerate() {
+        match stages.before(index, recorded, recordings.get(index + 1)) {
+            Some(Stage::Reset) => {
+                server.reset().await;
+                (tokens, ids) = (Tokens::default(), IdMap::default());
+            }
+            Some(Stage::Restart(app_key)) => server.restart(&app_key).await,
+            None => {}
+        }
+        tokens.app_key.clone_from(&server.app_key);
+        let origin = server.origin.clone();
+        let address = origin.trim_start_matches("http://").to_owned();
         let step = recorded.json["step"].as_str().unwrap_or_default().to_owned();
         if recorded.is_raw() {
             let diff = raw::replay(&address, recorded, &tokens, &ids).await;
@@ -105,13 +119,28 @@ async fn replay_set(set: &str) -> Vec<Outcome> {
             }
         };
         ids.learn(&recorded.response()["body"], &actual.body);
-        let path = recorded.request()["url"].as_str().unwrap_or_default().trim_start_matches(RECORDED_ORIGIN);
-        tokens.learn(path, &request_body, caller.as_deref(), &actual.body);
+        let (_, path) = split_origin(recorded.request()["url"].as_str().unwrap_or_default());
+        tokens.learn(recorded, path, &request_body, caller.as_deref(), &actual);
+        let cors_kept = cors_kept_anywhere && (!only_with_origin || recorded.sent_origin());
         let diff = compare(recorded, &actual, &ids, cors_kept);
         outcomes.push(Outcome { id: recorded.id.clone(), step, diff });
     }
-    server.abort();
+    server.stop();
     outcomes
+}
+
+/// A recorded URL's host (`127.0.0.1:13000`, `127.0.0.1:13003`: where the recordings' server
+/// listened) and its path; no host when the URL is not on 127.0.0.1.
+fn split_origin(url: &str) -> (Option<&str>, &str) {
+    static ORIGIN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^http://(127\.0\.0\.1:\d+)").expect("valid pattern"));
+    match ORIGIN.captures(url) {
+        Some(caps) => {
+            let whole = caps.get(0).map_or(0, |m| m.end());
+            (caps.get(1).map(|m| m.as_str()), &url[whole..])
+        }
+        None => (None, url),
+    }
 }
 
 /// Sends one recorded request; returns the response, the caller's nickname (for sessions) and
@@ -127,7 +156,8 @@ async fn send(
     let method = reqwest::Method::from_bytes(request["method"].as_str().unwrap_or("GET").as_bytes())
         .map_err(|e| e.to_string())?;
     let url = request["url"].as_str().ok_or("no url")?;
-    let path = url.strip_prefix(RECORDED_ORIGIN).ok_or_else(|| format!("url {url} is not on {RECORDED_ORIGIN}"))?;
+    let (recorded_host, path) = split_origin(url);
+    let recorded_host = recorded_host.ok_or_else(|| format!("url {url} is not on a recorded origin"))?;
     let mut live_url = format!("{origin}{}", ids.url(path));
     if live_url.contains("<TOKEN>") {
         live_url = live_url.replace("<TOKEN>", &tokens.resolve(recorded.auth(), &recorded.json)?);
@@ -135,20 +165,21 @@ async fn send(
 
     let mut headers = HeaderMap::new();
     let mut caller = None;
+    let mut sent_token = None;
     for (name, value) in request["headers"].as_object().into_iter().flatten() {
         let mut value = value.as_str().unwrap_or_default().to_owned();
         if value.contains("<TOKEN>") {
             let token = tokens.resolve(recorded.auth(), &recorded.json)?;
             caller = tokens.session_owner(&token).map(str::to_owned);
             value = value.replace("<TOKEN>", &token);
+            sent_token = Some(token);
         }
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| e.to_string())?;
         headers.insert(name, HeaderValue::from_bytes(value.as_bytes()).map_err(|e| e.to_string())?);
     }
     // The recorded server's own host: what same-origin checks (CORS credentials, sign-in) see.
     if !headers.contains_key(reqwest::header::HOST) {
-        let host = RECORDED_ORIGIN.trim_start_matches("http://");
-        headers.insert(reqwest::header::HOST, HeaderValue::from_static(host));
+        headers.insert(reqwest::header::HOST, HeaderValue::from_str(recorded_host).map_err(|e| e.to_string())?);
     }
     let mut builder = client.request(method, &live_url).headers(headers);
     if let Some(bytes) = wire::request_body(request, ids) {
@@ -173,6 +204,7 @@ async fn send(
     let cookies =
         response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or_default().to_owned()).collect();
     let request_id = response.headers().contains_key("x-request-id");
+    let new_token = response.headers().get("x-new-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let text = response.text().await.map_err(|e| e.to_string())?;
     let body = if text.is_empty() {
         Value::Null
@@ -181,7 +213,8 @@ async fn send(
     } else {
         Value::String(text)
     };
-    Ok((Actual { status, content_type, cors, cookies, request_id, body }, caller, ids.body(&request["body"])))
+    let renewal = sent_token.zip(new_token);
+    Ok((Actual { status, content_type, cors, cookies, request_id, renewal, body }, caller, ids.body(&request["body"])))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

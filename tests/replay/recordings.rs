@@ -28,6 +28,11 @@ impl Recorded {
         self.response()["headers"].get(name).and_then(Value::as_str)
     }
 
+    /// Whether the recorded request carried an `Origin` header.
+    pub(crate) fn sent_origin(&self) -> bool {
+        self.request()["headers"].as_object().is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("origin")))
+    }
+
     /// A raw-socket exchange (framing), not a request/response pair.
     pub(crate) fn is_raw(&self) -> bool {
         self.json.get("raw_request").is_some()

@@ -13,11 +13,14 @@ pub(crate) struct IssuedKey {
     pub(crate) token: String,
 }
 
-/// The live tokens of one replay: sessions by the signed-in user's nickname, keys by name.
+/// The live tokens of one replay: sessions (see [`Sessions`]), keys by name.
 #[derive(Default)]
 pub(crate) struct Tokens {
-    /// Session tokens, by nickname (`Super Admin`, `To Dos API User`).
-    pub(crate) sessions: BTreeMap<String, String>,
+    pub(crate) sessions: Sessions,
+    /// The running server's APP_KEY, which tokens minted here are signed with.
+    pub(crate) app_key: String,
+    /// The recording's clock (seconds): the `iat` of the latest token the recorded server issued.
+    pub(crate) recorded_now: Option<i64>,
     /// Keys in creation order (the latest of a name wins).
     pub(crate) keys: Vec<IssuedKey>,
     /// `iat` of the latest key.
@@ -34,10 +37,13 @@ impl Tokens {
     /// * `API key '<name>' …`, optionally `… of admin (…` / `… of <nickname> (…`: the latest key
     ///   of that name (created by that user);
     /// * `JWT {userId:N, roleName:'R'} signed offline with the server's APP_KEY …`: minted here,
-    ///   `{userId, roleName, iat}` as the recorder's `mint.py` does, with a fresh `iat`.
+    ///   `{userId, roleName, iat}` as the recorder's `mint.py` does, with a fresh `iat`;
+    /// * any other `JWT …`, `root JWT …`, `forged …`: minted again from `decoded_jwt`
+    ///   ([`minting::mint`]);
+    /// * a session ([`Sessions::resolve`]).
     pub(crate) fn resolve(&self, auth: &str, recorded: &Value) -> Result<String, String> {
         let minted = recorded.get("minted_claims").is_some() || auth.starts_with("JWT") && auth.contains(" using HS");
-        if minted && let Some(token) = mint_like(recorded)? {
+        if minted && let Some(token) = mint_like(recorded, &self.app_key)? {
             return Ok(token);
         }
         static KEY: LazyLock<Regex> =
@@ -46,7 +52,6 @@ impl Tokens {
             Regex::new(r"^JWT \{userId:(\d+), roleName:'([^']+)'\} signed offline with the server's APP_KEY")
                 .expect("valid pattern")
         });
-        static SESSION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(.+?) session token").expect("valid pattern"));
         if let Some(caps) = KEY.captures(auth) {
             let owner = caps.get(2).map(|m| if m.as_str() == "admin" { ADMIN } else { m.as_str() });
             return self
@@ -61,22 +66,42 @@ impl Tokens {
             let user_id: i64 = caps[1].parse().map_err(|e| format!("{e}"))?;
             let iat = time::OffsetDateTime::now_utc().unix_timestamp();
             let claims = json!({"userId": user_id, "roleName": &caps[2], "iat": iat});
-            let key = jsonwebtoken::EncodingKey::from_secret(APP_KEY.as_bytes());
+            let key = jsonwebtoken::EncodingKey::from_secret(self.app_key.as_bytes());
             return jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).map_err(|e| e.to_string());
         }
-        if let Some(caps) = SESSION.captures(auth) {
-            let who = if &caps[1] == "admin" { ADMIN } else { &caps[1] };
-            return self.sessions.get(who).cloned().ok_or_else(|| format!("{who} never signed in"));
+        if minting::forged(auth) {
+            return minting::mint(recorded, auth, self.recorded_now, &self.app_key);
+        }
+        if let Some(token) = self.sessions.resolve(auth) {
+            return token;
         }
         Err(format!("no rule gives a token for auth text {auth:?}"))
     }
 
-    /// Keeps the tokens an exchange issued: `auth:signIn` → a session, `apiKeys:create` → a key.
-    pub(crate) fn learn(&mut self, path: &str, request_body: &Value, caller: Option<&str>, response: &Value) {
+    /// Keeps the tokens an exchange issued: `auth:signIn` → a session, `apiKeys:create` → a key,
+    /// `x-new-token` → a renewal; and the recording's clock.
+    pub(crate) fn learn(
+        &mut self,
+        recorded: &Recorded,
+        path: &str,
+        request_body: &Value,
+        caller: Option<&str>,
+        actual: &Actual,
+    ) {
+        if let Some((from, to)) = &actual.renewal {
+            self.sessions.renewed(from, to);
+        }
+        let response = &actual.body;
         let Some(token) = response.pointer("/data/token").and_then(Value::as_str) else { return };
+        if let Some(iat) = recorded.json.pointer("/decoded_jwt/payload/iat").and_then(Value::as_i64) {
+            self.recorded_now = Some(iat);
+        }
         if path.starts_with("/api/auth:signIn") {
-            if let Some(nickname) = response.pointer("/data/user/nickname").and_then(Value::as_str) {
-                self.sessions.insert(nickname.to_owned(), token.to_owned());
+            let user = response.pointer("/data/user");
+            let who = user.and_then(|u| u["nickname"].as_str().or_else(|| u["username"].as_str()));
+            if let Some(who) = who {
+                let step = recorded.json["step"].as_str().unwrap_or_default();
+                self.sessions.signed_in(step, who, token);
             }
         } else if path.starts_with("/api/apiKeys:create") {
             let name = request_body["name"].as_str().unwrap_or_default().to_owned();
@@ -88,14 +113,14 @@ impl Tokens {
 
     /// The nickname whose session token `token` is.
     pub(crate) fn session_owner(&self, token: &str) -> Option<&str> {
-        self.sessions.iter().find(|(_, t)| t.as_str() == token).map(|(n, _)| n.as_str())
+        self.sessions.owner(token)
     }
 }
 
 /// A JWT minted as the recording's was (`minted_claims`, with `@now±N` read against the clock
 /// now; `raw_json` signed as the very text; or `decoded_jwt` with a fresh `iat`), signed with the
 /// APP_KEY and the recorded algorithm. `None` when the recording minted nothing.
-fn mint_like(recorded: &Value) -> Result<Option<String>, String> {
+fn mint_like(recorded: &Value, app_key: &str) -> Result<Option<String>, String> {
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let alg = match recorded.pointer("/decoded_jwt/header/alg").and_then(Value::as_str) {
         Some("HS384") => jsonwebtoken::Algorithm::HS384,
@@ -116,7 +141,7 @@ fn mint_like(recorded: &Value) -> Result<Option<String>, String> {
     } else {
         return Ok(None);
     };
-    let key = jsonwebtoken::EncodingKey::from_secret(APP_KEY.as_bytes());
+    let key = jsonwebtoken::EncodingKey::from_secret(app_key.as_bytes());
     jsonwebtoken::encode(&jsonwebtoken::Header::new(alg), &claims, &key).map(Some).map_err(|e| e.to_string())
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::auth::memo::Memo;
 use crate::auth::policy::{self, PolicyCache, TokenPolicy};
 use crate::auth::renewals::Renewals;
+use crate::auth::secret;
 use crate::auth::tokens::Signer;
 use crate::db::install::RootAccount;
 use crate::db::store::Store;
@@ -72,7 +73,7 @@ impl AppState {
             Store::open(config.database.as_deref(), &config.root).map_err(|e| StartError::Database(e.to_string()))?;
         // The token policy's row, as plugin-auth installs it (a database from before it gets it too).
         store.write(|tx| crate::auth::policy::install(tx.sql)).map_err(|e| StartError::Database(e.to_string()))?;
-        let signer = Signer::new(&config.app_key);
+        let signer = Signer::new(secret::jwt_secret(&config.app_key, config.database.as_deref()));
         let inner = Inner {
             store,
             signer,

@@ -11,6 +11,7 @@ pub(crate) mod memo;
 pub(crate) mod ms;
 pub(crate) mod policy;
 pub(crate) mod renewals;
+pub(crate) mod secret;
 pub(crate) mod sessions;
 pub(crate) mod tokens;
 

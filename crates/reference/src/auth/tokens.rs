@@ -34,11 +34,11 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// A signer for `secret` (NocoBase's `APP_KEY`).
-    pub(crate) fn new(secret: &str) -> Self {
+    /// A signer for `secret` (see [`super::secret::jwt_secret`]).
+    pub(crate) fn new(secret: impl AsRef<[u8]>) -> Self {
         Self {
-            encoding: EncodingKey::from_secret(secret.as_bytes()),
-            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            encoding: EncodingKey::from_secret(secret.as_ref()),
+            decoding: DecodingKey::from_secret(secret.as_ref()),
         }
     }
 

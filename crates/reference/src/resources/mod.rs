@@ -75,7 +75,12 @@ const ROUTES: &[Resource] = &[
     Resource::new("app", &[("getInfo", app_info::app_get_info)]),
     Resource::new(
         "auth",
-        &[("signIn", session::auth_sign_in), ("check", session::auth_check), ("signOut", session::auth_sign_out)],
+        &[
+            ("signIn", session::auth_sign_in),
+            ("check", session::auth_check),
+            ("signOut", session::auth_sign_out),
+            ("syncCookies", session::auth_sync_cookies),
+        ],
     ),
     Resource::new(
         "pm",

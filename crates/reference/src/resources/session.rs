@@ -80,29 +80,49 @@ pub(super) fn auth_sign_in(ctx: &Ctx<'_>) -> ApiResult<Reply> {
         Ok((user, default_role(tx.sql, user_id)?))
     })?;
 
-    let mut response = json_response(axum::http::StatusCode::OK, &json!({"data": {"user": user, "token": token}}));
-    // `setAuthCookies`, then `setSessionCookies` (`base/auth.ts` l.65-138): the role cookie
-    // holds the client's `X-Role` unchecked, else the default role, else the first.
-    let jar = Jar::for_request(ctx.headers);
-    // The cookies last the session (`sessionExpirationTime`).
-    let expires = policy.cookie_expires(now).map(clock::http_date);
-    let expires = expires.as_deref();
+    let response = json_response(axum::http::StatusCode::OK, &json!({"data": {"user": user, "token": token}}));
+    // The role cookie holds the client's `X-Role` unchecked, else the default role.
     let x_role = ctx.headers.get("x-role").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let role = x_role.filter(|r| !r.is_empty()).or(role);
+    Ok(with_session_cookies(ctx, response, &token, role.as_deref(), policy.cookie_expires(now)))
+}
+
+/// `POST /api/auth:syncCookies`: the four session cookies set from the token presented (a key's
+/// as well as a session's), the role cookie holding the role the request acts as.
+pub(super) fn auth_sync_cookies(ctx: &Ctx<'_>) -> ApiResult<Reply> {
+    let caller = ctx.caller()?;
+    let policy = ctx.state.token_policy()?;
+    let response = json_response(axum::http::StatusCode::OK, &json!({"data": {"synced": true}}));
+    let expires = policy.cookie_expires(clock::now());
+    Ok(with_session_cookies(ctx, response, &caller.token, Some(&caller.role), expires))
+}
+
+/// `setAuthCookies`, then `setSessionCookies` (`base/auth.ts` l.65-138): token, authenticator,
+/// a fresh CSRF token and the role, all lasting the session (`sessionExpirationTime`).
+fn with_session_cookies(
+    ctx: &Ctx<'_>,
+    mut response: axum::http::Response<axum::body::Body>,
+    token: &str,
+    role: Option<&str>,
+    expires: Option<time::OffsetDateTime>,
+) -> Reply {
+    let jar = Jar::for_request(ctx.headers);
+    let expires = expires.map(clock::http_date);
+    let expires = expires.as_deref();
     let mut set_cookies = vec![
-        jar.set(cookies::AUTH_TOKEN, &token, expires, true),
+        jar.set(cookies::AUTH_TOKEN, token, expires, true),
         jar.set(cookies::AUTHENTICATOR, "basic", expires, true),
         jar.set(cookies::CSRF_TOKEN, &random_token(32), expires, false),
     ];
     if let Some(role) = role {
-        set_cookies.push(jar.set(cookies::ROLE, &role, expires, false));
+        set_cookies.push(jar.set(cookies::ROLE, role, expires, false));
     }
     for cookie in set_cookies {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
-    Ok(Reply::Custom(response.into_response()))
+    Reply::Custom(response.into_response())
 }
 
 fn unauthorized(message: &str) -> ApiError {
