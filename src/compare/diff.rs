@@ -42,8 +42,11 @@ pub struct ScenarioComparison {
     pub line: usize,
     /// Its result on each side, in words.
     pub results: (String, String),
-    /// What differs; empty when the two sides agree.
+    /// What differs; empty when the two sides agree, and when a side left the scenario out.
     pub differing: Vec<Differing>,
+    /// A side left the scenario out (it cannot restart, it runs on another database, …): there is
+    /// nothing to compare, which is neither agreement nor a difference.
+    pub left_out: bool,
 }
 
 /// A result in words: `passed`, `failed at Then … (line 9): <first line>`, `not run: <why>`.
@@ -94,6 +97,18 @@ pub fn compare(a: &Side, b: &Side) -> Vec<ScenarioComparison> {
             let any = ra.or(rb)?;
             let mut differing = Vec::new();
             let results = (in_words(ra), in_words(rb));
+            let left_out = [ra, rb].iter().any(|r| r.is_none_or(|r| r.status() == Status::Skipped));
+            if left_out {
+                return Some(ScenarioComparison {
+                    file: any.file.clone(),
+                    feature: any.feature.clone(),
+                    scenario: any.scenario.clone(),
+                    line: any.line,
+                    results,
+                    differing,
+                    left_out,
+                });
+            }
             if !same_result(ra, rb) {
                 let difference =
                     Difference { path: ".".into(), expected: results.0.clone(), actual: results.1.clone() };
@@ -129,6 +144,7 @@ pub fn compare(a: &Side, b: &Side) -> Vec<ScenarioComparison> {
                 line: any.line,
                 results,
                 differing,
+                left_out,
             })
         })
         .collect()
@@ -182,5 +198,18 @@ mod tests {
         );
         let flaky = Side { results: vec![result(&[Some(true), None])], values: BTreeMap::new() };
         assert!(compare(&a, &flaky)[0].differing.is_empty(), "a flaky pass is a pass");
+    }
+
+    #[test]
+    fn a_scenario_one_side_left_out_is_not_compared() {
+        let a = Side { results: vec![result(&[None])], values: BTreeMap::new() };
+        let mut not_run = result(&[None]);
+        not_run.attempts.clear();
+        not_run.left_out = Some("needs --restart-command to restart the deployment".into());
+        let b = Side { results: vec![not_run], values: BTreeMap::new() };
+        let compared = compare(&a, &b);
+        assert!(compared[0].left_out && compared[0].differing.is_empty(), "{:?}", compared[0]);
+        assert_eq!(compared[0].results.1, "not run: needs --restart-command to restart the deployment");
+        assert!(!compare(&a, &a)[0].left_out, "run on both sides, it is compared");
     }
 }

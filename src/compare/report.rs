@@ -1,6 +1,7 @@
 //! How a comparison reads: on the console, as a readable report (`--report`, Markdown or HTML for
 //! `*.html`) with every difference side by side, scenario by scenario, and as JUnit (`--junit`:
-//! one test case per scenario, a failure where the sides differ). Secrets masked.
+//! one test case per scenario, a failure where the sides differ, skipped where a side left it
+//! out). Secrets masked.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -18,19 +19,28 @@ pub struct Sides {
     pub b: String,
 }
 
-/// The console's lines: the count, then each differing scenario with its differences.
+/// The count in words: `N scenarios compared: X agree, Y differ.`, and those a side left out.
+fn count(compared: &[ScenarioComparison]) -> String {
+    let left_out = compared.iter().filter(|c| c.left_out).count();
+    let differ = compared.iter().filter(|c| !c.differing.is_empty()).count();
+    let both = compared.len() - left_out;
+    let mut text = format!("{both} scenarios compared: {} agree, {differ} differ.", both - differ);
+    if left_out > 0 {
+        text.push_str(&format!(" {left_out} left out on a side, not compared."));
+    }
+    text
+}
+
+/// The console's lines: the count, each differing scenario with its differences, then those a
+/// side left out, with why.
 pub fn console(sides: &Sides, compared: &[ScenarioComparison]) -> Vec<String> {
     let differ: Vec<&ScenarioComparison> = compared.iter().filter(|c| !c.differing.is_empty()).collect();
-    let mut out = vec![
-        format!("A: {}", sides.a),
-        format!("B: {}", sides.b),
-        format!(
-            "{} scenarios compared: {} agree, {} differ.",
-            compared.len(),
-            compared.len() - differ.len(),
-            differ.len()
-        ),
-    ];
+    let mut out = vec![format!("A: {}", sides.a), format!("B: {}", sides.b), count(compared)];
+    for c in compared.iter().filter(|c| c.left_out) {
+        out.push(format!("– {} ({}:{}): not compared", c.scenario, c.file, c.line));
+        out.push(format!("      A: {}", c.results.0));
+        out.push(format!("      B: {}", c.results.1));
+    }
     for c in differ {
         out.push(format!("✘ {} ({}:{})", c.scenario, c.file, c.line));
         for differing in &c.differing {
@@ -46,16 +56,18 @@ pub fn console(sides: &Sides, compared: &[ScenarioComparison]) -> Vec<String> {
 
 /// The report in Markdown.
 pub fn markdown(sides: &Sides, compared: &[ScenarioComparison]) -> String {
-    let differ = compared.iter().filter(|c| !c.differing.is_empty()).count();
     let mut out = String::from("# NocoBase \"Using API Keys\" tutorial — comparison of two targets\n\n");
     let _ = writeln!(out, "- **A**: {}\n- **B**: {}\n", sides.a, sides.b);
-    let _ =
-        writeln!(out, "{} scenarios compared: {} agree, {differ} differ.\n", compared.len(), compared.len() - differ);
+    let _ = writeln!(out, "{}\n", count(compared));
     let mut feature = "";
     for c in compared {
         if c.feature != feature {
             feature = &c.feature;
             let _ = writeln!(out, "## {feature}\n");
+        }
+        if c.left_out {
+            let _ = writeln!(out, "- – {} — not compared: A {}; B {}", c.scenario, c.results.0, c.results.1);
+            continue;
         }
         if c.differing.is_empty() {
             let _ = writeln!(out, "- ✔ {} — both {}", c.scenario, c.results.0);
@@ -83,7 +95,6 @@ pub fn markdown(sides: &Sides, compared: &[ScenarioComparison]) -> String {
 
 /// The report in HTML.
 pub fn html(sides: &Sides, compared: &[ScenarioComparison]) -> String {
-    let differ = compared.iter().filter(|c| !c.differing.is_empty()).count();
     let mut out = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>NocoBase API keys — comparison</title>\
          <style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}\
@@ -92,17 +103,26 @@ pub fn html(sides: &Sides, compared: &[ScenarioComparison]) -> String {
     );
     let _ = write!(
         out,
-        "<h1>NocoBase \"Using API Keys\" tutorial — comparison of two targets</h1><p><b>A</b>: {}<br><b>B</b>: {}</p><p>{} scenarios compared: {} agree, {differ} differ.</p>",
+        "<h1>NocoBase \"Using API Keys\" tutorial — comparison of two targets</h1><p><b>A</b>: {}<br><b>B</b>: {}</p><p>{}</p>",
         escape(&sides.a),
         escape(&sides.b),
-        compared.len(),
-        compared.len() - differ
+        escape(&count(compared))
     );
     let mut feature = "";
     for c in compared {
         if c.feature != feature {
             feature = &c.feature;
             let _ = write!(out, "<h2>{}</h2>", escape(feature));
+        }
+        if c.left_out {
+            let _ = write!(
+                out,
+                "<p>– {} — not compared: A {}; B {}</p>",
+                escape(&c.scenario),
+                escape(&c.results.0),
+                escape(&c.results.1)
+            );
+            continue;
         }
         if c.differing.is_empty() {
             let _ = write!(out, "<p class=\"pass\">✔ {} — both {}</p>", escape(&c.scenario), escape(&c.results.0));
@@ -136,16 +156,21 @@ pub fn html(sides: &Sides, compared: &[ScenarioComparison]) -> String {
 /// The JUnit XML: one test case per scenario, a failure listing its differences.
 pub fn junit(sides: &Sides, compared: &[ScenarioComparison]) -> String {
     let differ = compared.iter().filter(|c| !c.differing.is_empty()).count();
+    let skipped = compared.iter().filter(|c| c.left_out).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<testsuites>\n");
     let _ = writeln!(
         out,
-        r#"  <testsuite id="0" name="{}" tests="{}" skipped="0" errors="0" failures="{differ}">"#,
+        r#"  <testsuite id="0" name="{}" tests="{}" skipped="{skipped}" errors="0" failures="{differ}">"#,
         escape(&format!("Comparison: A {} / B {}", sides.a, sides.b)),
         compared.len()
     );
     for c in compared {
         let name = format!("Scenario: {}: {}:{}", c.scenario, c.file, c.line);
         let _ = write!(out, r#"    <testcase name="{}" classname="{}">"#, escape(&name), escape(&c.feature));
+        if c.left_out {
+            let why = format!("not compared: A {}; B {}", c.results.0, c.results.1);
+            let _ = write!(out, r#"<skipped message="{}"/>"#, escape(&why));
+        }
         if !c.differing.is_empty() {
             let lines: Vec<String> = c
                 .differing
