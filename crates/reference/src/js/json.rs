@@ -183,7 +183,9 @@ impl Parser<'_> {
                             }
                             Some(0x5D) => {
                                 self.pos += 1;
-                                let Some(Open::Array(items)) = open.pop() else { unreachable!() };
+                                let Some(Open::Array(items)) = open.pop() else {
+                                    return Err(self.at("Unexpected token ']'"));
+                                };
                                 done = Js::Arr(items);
                             }
                             _ => return Err(self.at("Expected ',' or ']' after array element")),
@@ -234,7 +236,9 @@ impl Parser<'_> {
                             }
                             Some(0x7D) => {
                                 self.pos += 1;
-                                let Some(Open::Object(obj, _)) = open.pop() else { unreachable!() };
+                                let Some(Open::Object(obj, _)) = open.pop() else {
+                                    return Err(self.at("Unexpected token '}'"));
+                                };
                                 done = Js::Obj(obj);
                             }
                             _ => return Err(self.at("Expected ',' or '}' after property value")),

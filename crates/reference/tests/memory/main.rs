@@ -168,6 +168,7 @@ async fn the_worst_requests_leave_the_peak_resident_set_bounded() {
 
     // Assert
     let peak = peak_mib(pid);
+    assert!(peak > 0, "the server's VmHWM could not be read from /proc/{pid}/status");
     assert!(peak < MAX_HWM_MIB, "peak resident set {peak} MiB (before the worst requests: {before} MiB)");
     println!("peak resident set {peak} MiB (before the worst requests: {before} MiB)");
 }

@@ -105,9 +105,10 @@ impl Renderer<'_, '_> {
             if let Js::Str(s) = value {
                 return Ok(s.clone());
             }
-            if is_object && value_keys.len() == 1 {
+            if let Js::Obj(o) = value
+                && value_keys.len() == 1
+            {
                 let only = &value_keys[0];
-                let Js::Obj(o) = value else { unreachable!() };
                 return self.item(&WKey::from(only), o.get(only).unwrap_or(&Js::Null));
             }
         }
@@ -120,8 +121,7 @@ impl Renderer<'_, '_> {
         if let Js::Literal(sql) = value {
             return Ok(sql.clone());
         }
-        if key == WKey::Undefined && is_array {
-            let Js::Arr(items) = value else { unreachable!() };
+        if let (WKey::Undefined, Js::Arr(items)) = (&key, value) {
             if items.iter().any(|i| matches!(i, Js::Obj(_))) {
                 key = WKey::Op(Op::And);
             } else {
