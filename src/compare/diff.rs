@@ -95,48 +95,9 @@ pub fn compare(a: &Side, b: &Side) -> Vec<ScenarioComparison> {
         .filter_map(|k| {
             let (ra, rb) = (a_results.get(&k).copied(), b_results.get(&k).copied());
             let any = ra.or(rb)?;
-            let mut differing = Vec::new();
             let results = (in_words(ra), in_words(rb));
             let left_out = [ra, rb].iter().any(|r| r.is_none_or(|r| r.status() == Status::Skipped));
-            if left_out {
-                return Some(ScenarioComparison {
-                    file: any.file.clone(),
-                    feature: any.feature.clone(),
-                    scenario: any.scenario.clone(),
-                    line: any.line,
-                    results,
-                    differing,
-                    left_out,
-                });
-            }
-            if !same_result(ra, rb) {
-                let difference =
-                    Difference { path: ".".into(), expected: results.0.clone(), actual: results.1.clone() };
-                differing.push(Differing { what: "result".into(), differences: vec![difference] });
-            }
-            let prefix = prefix(any);
-            let names: BTreeSet<&String> =
-                a.values.keys().chain(b.values.keys()).filter(|n| n.starts_with(&prefix)).collect();
-            for name in names {
-                let label = name[prefix.len()..].replace('_', " ");
-                let differences = match (a.values.get(name), b.values.get(name)) {
-                    (Some(va), Some(vb)) => differences(va, vb),
-                    (Some(_), None) => vec![Difference {
-                        path: ".".into(),
-                        expected: "checked".into(),
-                        actual: "(not reached)".into(),
-                    }],
-                    (None, Some(_)) => vec![Difference {
-                        path: ".".into(),
-                        expected: "(not reached)".into(),
-                        actual: "checked".into(),
-                    }],
-                    (None, None) => Vec::new(),
-                };
-                if !differences.is_empty() {
-                    differing.push(Differing { what: label, differences });
-                }
-            }
+            let differing = if left_out { Vec::new() } else { what_differs(a, b, (ra, rb), any, &results) };
             Some(ScenarioComparison {
                 file: any.file.clone(),
                 feature: any.feature.clone(),
@@ -148,6 +109,39 @@ pub fn compare(a: &Side, b: &Side) -> Vec<ScenarioComparison> {
             })
         })
         .collect()
+}
+
+/// What differs in a scenario both sides ran: its result, then each of its snapshots.
+fn what_differs(
+    a: &Side,
+    b: &Side,
+    (ra, rb): (Option<&ScenarioResult>, Option<&ScenarioResult>),
+    any: &ScenarioResult,
+    results: &(String, String),
+) -> Vec<Differing> {
+    let mut differing = Vec::new();
+    if !same_result(ra, rb) {
+        let difference = Difference { path: ".".into(), expected: results.0.clone(), actual: results.1.clone() };
+        differing.push(Differing { what: "result".into(), differences: vec![difference] });
+    }
+    let prefix = prefix(any);
+    let names: BTreeSet<&String> = a.values.keys().chain(b.values.keys()).filter(|n| n.starts_with(&prefix)).collect();
+    for name in names {
+        let label = name[prefix.len()..].replace('_', " ");
+        let reached = |expected: &str, actual: &str| {
+            vec![Difference { path: ".".into(), expected: expected.into(), actual: actual.into() }]
+        };
+        let differences = match (a.values.get(name), b.values.get(name)) {
+            (Some(va), Some(vb)) => differences(va, vb),
+            (Some(_), None) => reached("checked", "(not reached)"),
+            (None, Some(_)) => reached("(not reached)", "checked"),
+            (None, None) => Vec::new(),
+        };
+        if !differences.is_empty() {
+            differing.push(Differing { what: label, differences });
+        }
+    }
+    differing
 }
 
 #[cfg(test)]

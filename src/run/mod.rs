@@ -130,7 +130,9 @@ async fn run_inner(config: &RunConfig) -> Result<RunReport> {
         dialect: None,
         restart_missing: None,
     };
-    let selection = select(config, &before_start)?;
+    // The features, read and parsed once (Scenario Outlines expanded).
+    let features = crate::features::load(&config.features)?;
+    let selection = select(config, &features, &before_start)?;
     publish::prepare(config)?;
     if selection.count == 0 {
         say("No scenario matches the filters; nothing to run.");
@@ -165,7 +167,7 @@ async fn run_inner(config: &RunConfig) -> Result<RunReport> {
         dialect: info.dialect.as_deref(),
         restart_missing: running.restart.missing(),
     };
-    let selection = select(config, &known)?;
+    let selection = select(config, &features, &known)?;
     let on = info.dialect.as_deref().map(|d| format!(" on {d}")).unwrap_or_default();
     let target = format!("the {} target at {} (NocoBase {}{on})", running.kind, running.base_url, info.version);
     say(&format!(
@@ -200,7 +202,7 @@ async fn run_inner(config: &RunConfig) -> Result<RunReport> {
         LivingDoc::new(config.report.clone(), RunHeader { target: running.kind.to_owned(), version: info.version });
     let pass = |only| Pass {
         suite: &suite,
-        features: &selection.features,
+        features: &features,
         target: known,
         only,
         results: results.clone(),

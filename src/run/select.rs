@@ -82,8 +82,6 @@ pub(super) struct Target<'a> {
 
 /// What [`select`] chose.
 pub(super) struct Selection {
-    /// The features, read and parsed (Scenario Outlines expanded).
-    pub(super) features: Vec<gherkin::Feature>,
     /// How many scenarios run (a Scenario Outline's examples each count).
     pub(super) count: usize,
     /// Those left out for a reason other than the filters, with the reason.
@@ -94,12 +92,11 @@ pub(super) struct Selection {
 
 /// The scenarios selected, before anything starts. Browser scenarios that cannot run stop the run
 /// instead when `--require-browser` is set.
-pub(super) fn select(config: &RunConfig, target: &Target<'_>) -> Result<Selection> {
-    let features = crate::features::load(&config.features)?;
+pub(super) fn select(config: &RunConfig, features: &[gherkin::Feature], target: &Target<'_>) -> Result<Selection> {
     let mut selected = 0;
     let mut left_out = Vec::new();
     let mut browser = false;
-    for feature in &features {
+    for feature in features {
         let scenarios = feature.scenarios.iter().map(|s| (None, s));
         let in_rules = feature.rules.iter().flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s)));
         for (rule, scenario) in scenarios.chain(in_rules) {
@@ -132,5 +129,5 @@ pub(super) fn select(config: &RunConfig, target: &Target<'_>) -> Result<Selectio
             }
         }
     }
-    Ok(Selection { features, count: selected, left_out, browser })
+    Ok(Selection { count: selected, left_out, browser })
 }

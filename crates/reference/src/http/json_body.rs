@@ -83,12 +83,11 @@ fn contains_proto(value: &Js) -> bool {
     false
 }
 
-/// An upper bound of the values `text` holds that parsing keeps: its `,`, `[` and `{` outside
-/// strings, plus one — those nested past [`MAX_DEPTH`] are only checked, never kept, and
-/// not counted (a deep body keeps NocoBase's answer).
-fn values_at_most(text: &str) -> usize {
-    let (mut count, mut depth, mut in_string, mut escaped) = (1usize, 0usize, false, false);
-    for b in text.bytes() {
+/// The bytes of `text` outside JSON strings (the quotes themselves left out): what the scans
+/// below count, without allocating.
+fn outside_strings(text: &str) -> impl Iterator<Item = u8> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    text.bytes().filter(move |&b| {
         if in_string {
             match (escaped, b) {
                 (true, _) => escaped = false,
@@ -96,10 +95,20 @@ fn values_at_most(text: &str) -> usize {
                 (false, b'"') => in_string = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
+        in_string = b == b'"';
+        !in_string
+    })
+}
+
+/// An upper bound of the values `text` holds that parsing keeps: its `,`, `[` and `{` outside
+/// strings, plus one — those nested past [`MAX_DEPTH`] are only checked, never kept, and
+/// not counted (a deep body keeps NocoBase's answer).
+fn values_at_most(text: &str) -> usize {
+    let (mut count, mut depth) = (1usize, 0usize);
+    for b in outside_strings(text) {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 count += usize::from(depth <= MAX_DEPTH);
@@ -115,19 +124,9 @@ fn values_at_most(text: &str) -> usize {
 /// How deeply `text` nests `[`/`{` outside strings: a scan without allocation, to decide before
 /// parsing whether a request needs the deep-request stack.
 pub(crate) fn nesting(text: &str) -> usize {
-    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for b in outside_strings(text) {
         match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 deepest = deepest.max(depth);
@@ -162,6 +161,8 @@ mod tests {
         assert_eq!(message(&format!("[{}1]", "1,".repeat(MAX_VALUES))), "request entity too large");
         assert!(parse(&format!("[{}1]", "1,".repeat(MAX_VALUES - 2))).is_ok());
         assert_eq!(values_at_most(r#"{"a":"[,{","b":[1,2]}"#), 5);
+        assert_eq!(values_at_most(r#"{"a":"\"[,{\\","b":[1,2]}"#), 5, "escaped quotes stay in the string");
+        assert_eq!(nesting(r#"[{"a":"\"[[[\\"},[1]]"#), 2);
         assert!(parse("").is_ok());
     }
 

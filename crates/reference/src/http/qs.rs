@@ -8,21 +8,6 @@ use serde_json::{Map, Value};
 const ARRAY_LIMIT: usize = 100;
 const DEPTH: usize = 5;
 const PARAMETER_LIMIT: usize = 1000;
-/// `Object.prototype`'s property names.
-const PROTOTYPE: &[&str] = &[
-    "constructor",
-    "__proto__",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "toLocaleString",
-    "toString",
-    "valueOf",
-    "__defineGetter__",
-    "__defineSetter__",
-    "__lookupGetter__",
-    "__lookupSetter__",
-];
 
 /// A node while the query is being assembled; arrays keep their explicit indexes until the end.
 #[derive(Debug, Clone)]
@@ -51,8 +36,8 @@ pub(crate) fn parse(query: &str) -> Map<String, Value> {
         let (head, rest) = segments(&key);
         // `allowPrototypes: false`: a key naming an `Object.prototype` property is dropped,
         // at the top or any depth (recordings 2.2.15-offpath/537-541).
-        if PROTOTYPE.contains(&head.as_str())
-            || rest.iter().any(|s| matches!(s, Segment::Key(k) if PROTOTYPE.contains(&k.as_str())))
+        if crate::js::OBJECT_PROTOTYPE.contains(&head.as_str())
+            || rest.iter().any(|s| matches!(s, Segment::Key(k) if crate::js::OBJECT_PROTOTYPE.contains(&k.as_str())))
         {
             continue;
         }

@@ -31,24 +31,8 @@ pub(crate) fn cast_path(path: &str, object: &Js) -> Vec<Key> {
 /// the object already has.
 fn is_key(path: &str, object: &Js) -> bool {
     let plain = path.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    plain || !is_deep(path) || object.get(path).is_some() || INHERITED.contains(&path)
+    plain || !is_deep(path) || object.get(path).is_some() || super::OBJECT_PROTOTYPE.contains(&path)
 }
-
-/// Names every object has through `Object.prototype` (`key in object`).
-const INHERITED: &[&str] = &[
-    "constructor",
-    "__proto__",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "toLocaleString",
-    "toString",
-    "valueOf",
-    "__defineGetter__",
-    "__defineSetter__",
-    "__lookupGetter__",
-    "__lookupSetter__",
-];
 
 /// `reIsDeepProp`: `/\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/`.
 fn is_deep(path: &str) -> bool {

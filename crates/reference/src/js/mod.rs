@@ -13,6 +13,22 @@ pub(crate) mod value;
 
 pub(crate) use value::{Js, Key, Obj, Op};
 
+/// The names every object answers through `Object.prototype` (`key in object` is true for them).
+pub(crate) const OBJECT_PROTOTYPE: &[&str] = &[
+    "constructor",
+    "__proto__",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
+
 /// A JSON value as JavaScript holds it (qs-parsed query parameters arrive as `serde_json` values).
 pub(crate) fn from_serde(value: &serde_json::Value) -> Js {
     match value {

@@ -61,16 +61,11 @@ impl Decoder {
             match self {
                 Decoder::Done => return Step::End,
                 Decoder::Length(left) => {
-                    if buf.is_empty() {
-                        return Step::More;
-                    }
-                    let n = (*left).min(buf.len() as u64).min(max as u64) as usize;
-                    let data: Vec<u8> = buf.drain(..n).collect();
-                    *left -= n as u64;
-                    if *left == 0 {
+                    let (step, finished) = take(left, buf, max);
+                    if finished {
                         *self = Decoder::Done;
                     }
-                    return Step::Data(data);
+                    return step;
                 }
                 Decoder::Chunked(Chunk::Size) => {
                     // Leading zeros change nothing and llhttp keeps none of them: neither do we.
@@ -95,16 +90,11 @@ impl Decoder {
                         if size == 0 { Decoder::Chunked(Chunk::Trailers) } else { Decoder::Chunked(Chunk::Data(size)) };
                 }
                 Decoder::Chunked(Chunk::Data(left)) => {
-                    if buf.is_empty() {
-                        return Step::More;
-                    }
-                    let n = (*left).min(buf.len() as u64).min(max as u64) as usize;
-                    let data: Vec<u8> = buf.drain(..n).collect();
-                    *left -= n as u64;
-                    if *left == 0 {
+                    let (step, finished) = take(left, buf, max);
+                    if finished {
                         *self = Decoder::Chunked(Chunk::DataEnd);
                     }
-                    return Step::Data(data);
+                    return step;
                 }
                 Decoder::Chunked(Chunk::DataEnd) => {
                     if buf.len() < 2 {
@@ -140,6 +130,18 @@ impl Decoder {
             }
         }
     }
+}
+
+/// Up to `max` bytes of the `left` a length or a chunk still owes, taken from `buf`: the step,
+/// and whether nothing is owed any more.
+fn take(left: &mut u64, buf: &mut Vec<u8>, max: usize) -> (Step, bool) {
+    if buf.is_empty() {
+        return (Step::More, false);
+    }
+    let n = (*left).min(buf.len() as u64).min(max as u64) as usize;
+    let data: Vec<u8> = buf.drain(..n).collect();
+    *left -= n as u64;
+    (Step::Data(data), *left == 0)
 }
 
 /// The extension bytes of a (partial) size line that Node counts: names and values.

@@ -47,23 +47,6 @@ pub(crate) struct Model<'a> {
     catalog: &'a dyn Catalog,
 }
 
-/// Names every JavaScript object answers through `Object.prototype` (`rawAttributes.toString`
-/// is a function, so NocoBase takes such a name for an attribute).
-const INHERITED: &[&str] = &[
-    "constructor",
-    "__proto__",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "toLocaleString",
-    "toString",
-    "valueOf",
-    "__defineGetter__",
-    "__defineSetter__",
-    "__lookupGetter__",
-    "__lookupSetter__",
-];
-
 impl<'a> Model<'a> {
     pub(crate) fn new(collection: Collection, catalog: &'a dyn Catalog) -> Self {
         Self { collection, catalog }
@@ -89,7 +72,8 @@ impl<'a> Model<'a> {
 
     /// Whether `rawAttributes[name]` is truthy (own attributes and `Object.prototype`'s names).
     pub(crate) fn has_raw_attribute(&self, name: &str) -> bool {
-        self.raw_attribute(name).is_some() || INHERITED.contains(&name)
+        // `rawAttributes.toString` is a function: NocoBase takes such a name for an attribute.
+        self.raw_attribute(name).is_some() || crate::js::OBJECT_PROTOTYPE.contains(&name)
     }
 
     /// `associations[name]`.
